@@ -1,0 +1,105 @@
+/**
+ * Runs a Pulumi program under Pulumi's own mock runtime and records what it registers: the resource
+ * tree (parents), the inputs (secrets masked), and the dependency edges the program declares. This is
+ * the same path `pulumi preview` takes through the SDK, minus the engine and the providers.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { OfflineMocks } from "./mocks";
+
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+
+/** One resource of the plan, in the shape `--json` writes. */
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent: string | null;
+  /** false for component resources, which only group children. */
+  custom: boolean;
+  inputs: Record<string, unknown>;
+  /** URNs this resource depends on, from `dependsOn` and from the Outputs its inputs were built from. */
+  dependencies: string[];
+  /** Explicit provider reference, when one was passed. */
+  provider?: string;
+}
+
+/** Replaces secret values by "[secret]" and resource references by their URN, recursively. */
+export function maskSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSecrets);
+  if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[SPECIAL_SIG_KEY] === SECRET_SIG) return "[secret]";
+    if (record[SPECIAL_SIG_KEY] === RESOURCE_SIG) return record.urn;
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(record)) out[key] = maskSecrets(inner);
+    return out;
+  }
+  return value;
+}
+
+class RecordingMonitor extends MockMonitor {
+  constructor(
+    mocks: pulumi.runtime.Mocks,
+    private readonly sink: PlannedResource[],
+    private readonly onRegister?: (resource: PlannedResource, count: number) => void,
+  ) {
+    super(mocks);
+  }
+
+  // The mock monitor's request type is the generated protobuf class; only its getters are used here.
+  async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
+    const parent: string = req.getParent();
+    // newUrn is private in the SDK's typings; the URN must match the one MockMonitor hands back.
+    const urn: string = (this as any).newUrn(parent, req.getType(), req.getName());
+    const dependencies = new Set<string>(req.getDependenciesList());
+    req.getPropertydependenciesMap().forEach((deps: any) => deps.getUrnsList().forEach((u: string) => dependencies.add(u)));
+    dependencies.delete(parent);
+    const resource: PlannedResource = {
+      urn,
+      type: req.getType(),
+      name: req.getName(),
+      parent: parent || null,
+      custom: req.getCustom(),
+      inputs: maskSecrets(pulumi.runtime.deserializeProperties(req.getObject())) as Record<string, unknown>,
+      dependencies: [...dependencies].sort(),
+      ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+    };
+    this.sink.push(resource);
+    this.onRegister?.(resource, this.sink.length);
+    return super.registerResource(req, callback);
+  }
+}
+
+export interface RunOptions {
+  project: string;
+  stack: string;
+  /** `project:key` -> string value, exactly what the CLI passes in PULUMI_CONFIG. */
+  config: Record<string, string>;
+  secretKeys: string[];
+  /** Region the default AWS provider would use. */
+  region: string;
+  /** The Pulumi program: what `index.ts` runs. */
+  program: () => unknown;
+  /** Called as each resource registers (progress display). */
+  onRegister?: (resource: PlannedResource, count: number) => void;
+}
+
+export interface RunResult {
+  resources: PlannedResource[];
+  outputs: Record<string, unknown>;
+}
+
+/** Runs `program` under mocks with `config` and returns everything it registered. */
+export async function runProgram(options: RunOptions): Promise<RunResult> {
+  pulumi.runtime.setAllConfig(options.config, options.secretKeys);
+  const mocks = new OfflineMocks({ region: options.region });
+  const resources: PlannedResource[] = [];
+  await pulumi.runtime.setMocks(mocks, options.project, options.stack, true);
+  pulumi.runtime.setMockOptions(new RecordingMonitor(mocks, resources, options.onRegister), options.project, options.stack, true);
+  const outputs = (await pulumi.runtime.runInPulumiStack(async () => options.program())) ?? {};
+  await pulumi.runtime.disconnect();
+  return { resources, outputs: maskSecrets(outputs) as Record<string, unknown> };
+}

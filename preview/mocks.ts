@@ -1,0 +1,237 @@
+/**
+ * Offline answers for Pulumi's mock runtime: the computed attributes AWS, Kubernetes and random would
+ * return (ids, ARNs, endpoints, the EKS OIDC issuer) and the invokes the program makes.
+ *
+ * Values are deterministic (derived from type and name) so plans diff cleanly between runs. An invoke
+ * with no offline answer fails loudly instead of returning something made up.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+function digest(...parts: string[]): string {
+  return createHash("sha1").update(parts.join("|")).digest("hex");
+}
+
+function awsService(type: string): string {
+  // "aws:rds/instance:Instance" -> "rds"
+  return type.split(":")[1]?.split("/")[0] ?? "aws";
+}
+
+export interface OfflineMocksOptions {
+  /** Region of the default AWS provider (`aws:region`). */
+  region: string;
+}
+
+export class OfflineMocks implements pulumi.runtime.Mocks {
+  /** Provider reference ("urn::id") -> region, learned as explicit providers register. */
+  private readonly providerRegions = new Map<string, string>();
+
+  constructor(private readonly options: OfflineMocksOptions) {}
+
+  private regionOf(provider: string | undefined, inputs: Record<string, unknown>): string {
+    if (typeof inputs.region === "string" && inputs.region) return inputs.region;
+    if (provider) {
+      for (const [ref, region] of this.providerRegions) if (provider.startsWith(ref)) return region;
+    }
+    return this.options.region;
+  }
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+    const { type, name, inputs } = args;
+    const hex = digest(type, name);
+    const region = this.regionOf(args.provider, inputs);
+    const state: Record<string, unknown> = { ...inputs };
+    let id = `${name}-${hex.slice(0, 8)}`;
+
+    if (type.startsWith("pulumi:providers:")) {
+      id = hex.slice(0, 16);
+      if (type === "pulumi:providers:aws" && typeof inputs.region === "string") {
+        this.providerRegions.set(`urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${type}::${name}::`, inputs.region);
+      }
+      return { id, state };
+    }
+
+    const arn = (resource: string) => `arn:aws:${awsService(type)}:${region}:${MOCK_ACCOUNT_ID}:${resource}`;
+    switch (type) {
+      case "aws:ec2/vpc:Vpc":
+        id = `vpc-${hex.slice(0, 17)}`;
+        Object.assign(state, { arn: arn(`vpc/${id}`), defaultSecurityGroupId: `sg-${hex.slice(1, 18)}`, mainRouteTableId: `rtb-${hex.slice(2, 19)}` });
+        break;
+      case "aws:ec2/subnet:Subnet":
+        id = `subnet-${hex.slice(0, 17)}`;
+        state.arn = arn(`subnet/${id}`);
+        break;
+      case "aws:ec2/internetGateway:InternetGateway":
+        id = `igw-${hex.slice(0, 17)}`;
+        break;
+      case "aws:ec2/natGateway:NatGateway":
+        id = `nat-${hex.slice(0, 17)}`;
+        break;
+      case "aws:ec2/eip:Eip":
+        id = `eipalloc-${hex.slice(0, 17)}`;
+        state.publicIp = `203.0.113.${parseInt(hex.slice(0, 2), 16) % 250}`;
+        break;
+      case "aws:ec2/routeTable:RouteTable":
+        id = `rtb-${hex.slice(0, 17)}`;
+        break;
+      case "aws:ec2/securityGroup:SecurityGroup":
+        id = `sg-${hex.slice(0, 17)}`;
+        state.arn = arn(`security-group/${id}`);
+        break;
+      case "aws:ec2/launchTemplate:LaunchTemplate":
+        id = `lt-${hex.slice(0, 17)}`;
+        Object.assign(state, { latestVersion: 1, arn: arn(`launch-template/${id}`) });
+        break;
+      case "aws:ec2/flowLog:FlowLog":
+        id = `fl-${hex.slice(0, 17)}`;
+        break;
+      case "aws:kms/key:Key":
+        id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+        Object.assign(state, { keyId: id, arn: arn(`key/${id}`) });
+        break;
+      case "aws:kms/replicaKey:ReplicaKey":
+        id = `mrk-${hex.slice(0, 32)}`;
+        Object.assign(state, { keyId: id, arn: arn(`key/${id}`) });
+        break;
+      case "aws:iam/role:Role":
+      case "aws:iam/policy:Policy": {
+        const roleName = (inputs.name as string) ?? id;
+        id = roleName;
+        const kind = type === "aws:iam/role:Role" ? "role" : "policy";
+        Object.assign(state, { name: roleName, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:${kind}/${roleName}`, uniqueId: `AROA${hex.slice(0, 17).toUpperCase()}` });
+        break;
+      }
+      case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+        const host = String(inputs.url ?? "").replace(/^https:\/\//, "");
+        state.arn = `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${host}`;
+        id = String(state.arn);
+        break;
+      }
+      case "aws:cloudwatch/logGroup:LogGroup":
+        id = (inputs.name as string) ?? id;
+        state.arn = arn(`log-group:${id}`);
+        break;
+      case "aws:eks/cluster:Cluster": {
+        const clusterName = (inputs.name as string) ?? id;
+        id = clusterName;
+        const oidcId = hex.toUpperCase().slice(0, 32);
+        Object.assign(state, {
+          name: clusterName,
+          arn: arn(`cluster/${clusterName}`),
+          endpoint: `https://${oidcId}.gr7.${region}.eks.amazonaws.com`,
+          certificateAuthority: { data: Buffer.from(`offline-ca-${clusterName}`).toString("base64") },
+          identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${oidcId}` }] }],
+          vpcConfig: { ...(inputs.vpcConfig as object), clusterSecurityGroupId: `sg-${hex.slice(3, 20)}`, vpcId: "vpc-offline" },
+          platformVersion: "eks.1",
+          status: "ACTIVE",
+        });
+        break;
+      }
+      case "aws:eks/nodeGroup:NodeGroup":
+        state.arn = arn(`nodegroup/${inputs.clusterName}/${inputs.nodeGroupName ?? name}/${hex.slice(0, 8)}`);
+        state.resources = [{ autoscalingGroups: [{ name: `eks-${name}-${hex.slice(0, 8)}` }], remoteAccessSecurityGroupId: "" }];
+        break;
+      case "aws:rds/instance:Instance": {
+        const identifier = (inputs.identifier as string) ?? id;
+        id = identifier;
+        const address = `${identifier}.c${hex.slice(0, 11)}.${region}.rds.amazonaws.com`;
+        const port = (inputs.port as number) ?? 5432;
+        Object.assign(state, {
+          identifier,
+          address,
+          port,
+          endpoint: `${address}:${port}`,
+          arn: arn(`db:${identifier}`),
+          resourceId: `db-${hex.slice(0, 26).toUpperCase()}`,
+          masterUserSecrets: inputs.manageMasterUserPassword
+            ? [{ secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:rds!db-${hex.slice(0, 8)}-${hex.slice(8, 14)}`, secretStatus: "active", kmsKeyId: inputs.masterUserSecretKmsKeyId ?? "" }]
+            : [],
+        });
+        break;
+      }
+      case "aws:elasticache/replicationGroup:ReplicationGroup": {
+        const groupId = (inputs.replicationGroupId as string) ?? id;
+        id = groupId;
+        Object.assign(state, {
+          arn: arn(`replicationgroup:${groupId}`),
+          primaryEndpointAddress: `master.${groupId}.${hex.slice(0, 6)}.${region.replace(/-/g, "")}.cache.amazonaws.com`,
+          readerEndpointAddress: `replica.${groupId}.${hex.slice(0, 6)}.${region.replace(/-/g, "")}.cache.amazonaws.com`,
+          port: inputs.port ?? 6379,
+        });
+        break;
+      }
+      case "aws:s3/bucket:Bucket":
+      case "aws:s3/bucketV2:BucketV2": {
+        const bucket = (inputs.bucket as string) ?? `${name}-${hex.slice(0, 8)}`;
+        id = bucket;
+        Object.assign(state, { bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`, region });
+        break;
+      }
+      case "aws:route53/zone:Zone":
+        id = `Z${hex.slice(0, 20).toUpperCase()}`;
+        Object.assign(state, { zoneId: id, arn: `arn:aws:route53:::hostedzone/${id}`, nameServers: ["ns-1.awsdns-00.org"] });
+        break;
+      case "aws:route53/healthCheck:HealthCheck":
+        id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+        state.arn = `arn:aws:route53:::healthcheck/${id}`;
+        break;
+      case "aws:route53/record:Record":
+        id = `${inputs.zoneId}_${inputs.name}_${inputs.type}${inputs.setIdentifier ? `_${inputs.setIdentifier}` : ""}`;
+        state.fqdn = inputs.name;
+        break;
+      case "aws:sns/topic:Topic":
+        state.arn = arn(`${inputs.name ?? name}`);
+        id = String(state.arn);
+        break;
+      case "aws:secretsmanager/secret:Secret":
+        state.arn = `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${inputs.name ?? name}-${hex.slice(0, 6)}`;
+        id = String(state.arn);
+        break;
+      case "random:index/randomPassword:RandomPassword":
+        // The engine marks `result` secret (additionalSecretOutputs); the mock runtime does not, so do it here.
+        state.result = pulumi.secret(`offline-${hex.slice(0, Math.max(8, Math.min(32, Number(inputs.length ?? 32) - 8)))}`);
+        break;
+      default:
+        if (type.startsWith("aws:") && state.arn === undefined) state.arn = arn(`${type.split(":")[2]?.toLowerCase() ?? "resource"}/${id}`);
+    }
+
+    if (type.startsWith("kubernetes:")) {
+      const metadata = { ...((inputs.metadata as Record<string, unknown>) ?? {}) };
+      metadata.name ??= name;
+      metadata.uid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+      state.metadata = metadata;
+      id = metadata.namespace ? `${metadata.namespace}/${metadata.name}` : String(metadata.name);
+    }
+    return { id, state };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    const region = this.regionOf(args.provider, {});
+    switch (args.token) {
+      case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+        const letters = ["a", "b", "c", "d", "e", "f"];
+        return {
+          id: region,
+          names: letters.map((l) => `${region}${l}`),
+          zoneIds: letters.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`),
+          groupNames: [region],
+        };
+      }
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: MOCK_ACCOUNT_ID };
+      case "aws:index/getRegion:getRegion":
+        return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
+      case "aws:index/getPartition:getPartition":
+        return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsPrefix: "com.amazonaws" };
+      case "aws:route53/getZone:getZone": {
+        const zoneName = String(args.inputs.name ?? "example.com").replace(/\.$/, "");
+        const zoneId = `Z${digest("zone", zoneName).slice(0, 20).toUpperCase()}`;
+        return { id: zoneId, zoneId, name: zoneName, arn: `arn:aws:route53:::hostedzone/${zoneId}`, privateZone: false, nameServers: [] };
+      }
+      default:
+        throw new Error(`the offline preview has no answer for invoke ${args.token}; add one to preview/mocks.ts`);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// Checks the component conventions the compiler cannot: one ComponentResource per file with a
+// `runbook:<area>:<Name>` type token and registerOutputs, `parent` on every child resource, and a
+// JSDoc line with `@default` (or "No default.") on every field of every exported *Args interface.
+// Run by `npm run lint`; exits 1 listing each breach as file:line.
+import ts from "typescript";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const problems = [];
+const files = readdirSync("components").filter((f) => f.endsWith(".ts")).map((f) => join("components", f));
+
+for (const file of files) {
+  const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+  const at = (node) => `${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+  const classes = [];
+
+  const visit = (node) => {
+    if (ts.isClassDeclaration(node) && node.heritageClauses?.some((h) => h.getText().includes("ComponentResource"))) classes.push(node);
+    if (ts.isInterfaceDeclaration(node) && /Args$/.test(node.name.text)) {
+      for (const member of node.members) {
+        const docs = ts.getJSDocCommentsAndTags(member).map((d) => d.getText()).join(" ");
+        if (!/@default|No default/.test(docs)) problems.push(`${at(member)}: ${node.name.text}.${member.name?.getText()} has no JSDoc with @default (or "No default.")`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+
+  if (classes.length === 0) continue; // helper modules (project-file.ts) hold no component
+  if (classes.length > 1) problems.push(`${file}: ${classes.length} components in one file; keep one per file`);
+  for (const cls of classes) {
+    const text = cls.getText();
+    const token = text.match(/super\(\s*"([^"]+)"/)?.[1];
+    if (!token || !/^runbook:[a-z]+:[A-Z][A-Za-z0-9]+$/.test(token)) problems.push(`${at(cls)}: type token ${token ?? "(none)"} is not runbook:<area>:<Name>`);
+    if (!text.includes("registerOutputs(")) problems.push(`${at(cls)}: ${cls.name?.text} never calls registerOutputs`);
+    const checkNew = (node) => {
+      if (ts.isNewExpression(node) && /^(aws|k8s|random)\.|^[A-Z]\w+$/.test(node.expression.getText()) && !/Error$/.test(node.expression.getText())) {
+        const isResource = (node.arguments?.length ?? 0) >= 2;
+        const opts = node.arguments?.[2];
+        const hasParent = opts && (!ts.isObjectLiteralExpression(opts) || opts.properties.some((p) => p.name?.getText() === "parent" || ts.isSpreadAssignment(p)));
+        if (isResource && !hasParent) problems.push(`${at(node)}: new ${node.expression.getText()} without { parent: this }`);
+      }
+      ts.forEachChild(node, checkNew);
+    };
+    checkNew(cls);
+  }
+}
+
+if (problems.length) {
+  console.error(problems.join("\n"));
+  console.error(`${problems.length} convention problem(s)`);
+  process.exit(1);
+}
+console.log(`conventions: ${files.length} component files checked`);

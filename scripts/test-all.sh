@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what the tests need, then type-checks and runs jest.
+#   npm packages: npm ci (lockfile)
+#   Debian tools (when run as root): promtool/amtool (prometheus, prometheus-alertmanager), PostgreSQL server
+#   and client (postgresql), the AWS CLI v2 (awscli) — the real-tool tests use them.
+# Under CI=true a missing tool is an error; on a laptop the tests that need it are skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(prometheus prometheus-alertmanager postgresql awscli)
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  elif [ "${CI:-}" = "true" ]; then
+    echo "error: CI needs Debian packages ${missing[*]} and is not root to install them" >&2
+    exit 1
+  else
+    echo "note: not root, so ${missing[*]} stay missing; the tests that need them will be skipped"
+  fi
+fi
+
+echo "== npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+
+echo "== type-check and conventions (npm run lint)"
+npm run --silent lint
+
+echo "== jest"
+mkdir -p .build
+status=0
+npx jest --ci --json --outputFile=.build/jest-results.json "$@" || status=$?
+node -e '
+  const r = require("./.build/jest-results.json");
+  const slow = r.testResults.map((t) => [t.endTime - t.startTime, t.name.replace(process.cwd() + "/", "")]).sort((a, b) => b[0] - a[0]).slice(0, 5);
+  console.log("slowest test files: " + slow.map(([ms, f]) => `${f} ${(ms / 1000).toFixed(1)}s`).join(", "));
+  if (r.numTotalTests === 0) { console.error("error: no test ran"); process.exit(1); }
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+'
+exit $status

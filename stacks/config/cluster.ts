@@ -1,0 +1,53 @@
+import { z } from "zod";
+import { cidr, int, k8sName, oneOf, str } from "./fields";
+import { logRetentionDays } from "./network";
+import type { Refinement } from "./refinement";
+
+export const nodeGroupSchema = z
+  .object({
+    /** Node group name (also its Kubernetes label `runbook.dev/node-group`). */
+    name: k8sName(),
+    /** EC2 instance types, first preferred. @default ["m5.xlarge"] */
+    instanceTypes: z.array(str(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'an EC2 instance type such as "m5.xlarge"')).min(1, { error: "must list at least one instance type" }).default(["m5.xlarge"]),
+    /** Fewest nodes. */
+    minSize: int(0, 1000),
+    /** Most nodes (the cluster autoscaler's ceiling). */
+    maxSize: int(1, 1000),
+    /** Nodes at creation; the autoscaler owns it afterwards. */
+    desiredSize: int(0, 1000),
+    /** Root volume size (GiB), encrypted gp3. @default 100 */
+    diskSizeGiB: int(20, 16384).default(100),
+    /** ON_DEMAND or SPOT capacity. @default "ON_DEMAND" */
+    capacityType: oneOf(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
+  })
+  .strict();
+
+export const clusterSchema = z
+  .object({
+    /** EKS Kubernetes version. @default "1.31" */
+    version: str(/^1\.(2[89]|3[0-4])$/, 'an EKS Kubernetes version from "1.29" to "1.34" (quoted)').default("1.31"),
+    /** CIDRs allowed to reach the public API endpoint; empty keeps the endpoint private only. @default [] */
+    publicAccessCidrs: z.array(cidr()).default([]),
+    /** Days control-plane logs are kept. @default 90 */
+    logRetentionDays: logRetentionDays().default(90),
+    /** Managed node groups. */
+    nodeGroups: z.array(nodeGroupSchema).min(1, { error: "must define at least one node group" }),
+  })
+  .strict();
+
+export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type NodeGroupConfig = z.infer<typeof nodeGroupSchema>;
+
+export const refineCluster: Refinement = (config, report) => {
+  const seen = new Set<string>();
+  config.cluster.nodeGroups.forEach((group, i) => {
+    const path = ["cluster", "nodeGroups", i];
+    if (seen.has(group.name)) report([...path, "name"], group.name, "must be unique among node groups");
+    seen.add(group.name);
+    if (group.minSize > group.maxSize) report([...path, "minSize"], group.minSize, `must not exceed maxSize (${group.maxSize})`);
+    if (group.desiredSize < group.minSize || group.desiredSize > group.maxSize)
+      report([...path, "desiredSize"], group.desiredSize, `must be between minSize (${group.minSize}) and maxSize (${group.maxSize})`);
+  });
+  if (config.environment === "production" && config.cluster.publicAccessCidrs.includes("0.0.0.0/0"))
+    report(["cluster", "publicAccessCidrs"], config.cluster.publicAccessCidrs, "must not include 0.0.0.0/0 in production; list the office/VPN CIDRs");
+};

@@ -1,0 +1,110 @@
+/**
+ * Turns the raw stack config (what the CLI passes in PULUMI_CONFIG: `project:key` -> string) into a
+ * typed, validated `StackConfig`, or throws one `ConfigError` line for the first bad value.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { ConfigError, showValue } from "./errors";
+import { PROJECT, SECRET_KEYS, StackConfig, refinements, stackConfigSchema } from "./schema";
+
+export interface LoadedConfig {
+  config: StackConfig;
+  /** Credentials from `secure:` keys, as Pulumi secrets. */
+  secrets: Record<string, pulumi.Output<string>>;
+}
+
+const STRING_TYPES = new Set(["string", "enum"]);
+
+/** The zod type of a top-level key, with optional/default wrappers removed. */
+function baseType(schema: z.ZodType): string {
+  let def: any = (schema as any).def;
+  while (def && ["optional", "default", "prefault", "nullable"].includes(def.type)) def = def.innerType.def;
+  return def?.type ?? "unknown";
+}
+
+/** The keys an object schema at `path` accepts, to list them when a key is unknown. */
+function allowedKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
+  let def: any = (stackConfigSchema as any).def;
+  const unwrap = () => {
+    while (def && ["optional", "default", "prefault", "nullable", "pipe"].includes(def.type)) def = def.type === "pipe" ? def.in.def : def.innerType.def;
+  };
+  for (const part of path) {
+    unwrap();
+    if (def?.type === "object") def = def.shape[part as string]?.def;
+    else if (def?.type === "array") def = def.element.def;
+    else if (def?.type === "record") def = def.valueType.def;
+    else return [];
+  }
+  unwrap();
+  return def?.type === "object" ? Object.keys(def.shape) : [];
+}
+
+function keyName(path: ReadonlyArray<PropertyKey>): string {
+  if (path.length === 1 && path[0] === "region") return "aws:region";
+  return `${PROJECT}:${path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`)).join("")}`;
+}
+
+function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  return path.reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as any)[part as any] : undefined), input);
+}
+
+/**
+ * Validates raw config for `stack`. `raw` is keyed like PULUMI_CONFIG (`runbook-infra:database`,
+ * `aws:region`); keys of other namespaces (aws:, kubernetes:) belong to their providers and are left alone.
+ */
+export function parseStackConfig(stack: string, raw: Record<string, string>, secretKeys: ReadonlySet<string> = new Set()): StackConfig {
+  const fail = (key: string, value: unknown, allowed: string): never => {
+    throw new ConfigError(`${stack}: ${key}: ${showValue(value)} — ${allowed}`);
+  };
+  const shape = stackConfigSchema.shape as Record<string, z.ZodType>;
+  const input: Record<string, unknown> = {};
+  if (raw["aws:region"] !== undefined) input.region = raw["aws:region"];
+  for (const [fullKey, text] of Object.entries(raw)) {
+    if (!fullKey.startsWith(`${PROJECT}:`)) continue;
+    const key = fullKey.slice(PROJECT.length + 1);
+    if (SECRET_KEYS.includes(key)) {
+      if (!secretKeys.has(fullKey)) fail(fullKey, "(plaintext)", "must be set as a secret: pulumi config set --secret " + fullKey);
+      continue;
+    }
+    if (key === "region") fail(fullKey, text, "the primary region is the AWS provider's key aws:region; remove this key");
+    if (!(key in shape)) fail(fullKey, text, `unknown key; allowed keys: aws:region, ${[...Object.keys(shape).filter((k) => k !== "region"), ...SECRET_KEYS].map((k) => `${PROJECT}:${k}`).join(", ")}`);
+    if (STRING_TYPES.has(baseType(shape[key]))) {
+      input[key] = text;
+    } else {
+      try {
+        input[key] = JSON.parse(text);
+      } catch {
+        fail(fullKey, text, "must be a structured value (a YAML map or list in the stack file)");
+      }
+    }
+  }
+
+  const parsed = stackConfigSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    if (issue.code === "unrecognized_keys") {
+      const path = [...issue.path, issue.keys[0]];
+      fail(keyName(path), valueAt(input, path), `unknown key; allowed keys here: ${allowedKeysAt(issue.path).join(", ")}`);
+    }
+    fail(keyName(issue.path), valueAt(input, issue.path), issue.message);
+  }
+  const config = parsed.data as StackConfig;
+  for (const refine of refinements) refine(config, (path, value, allowed) => fail(keyName(path), value, allowed));
+  return config;
+}
+
+/** Reads and validates the running stack's config through the Pulumi runtime (CLI or mocks alike). */
+export function loadStackConfig(): LoadedConfig {
+  const raw = pulumi.runtime.allConfig();
+  // isConfigSecret is exported by the SDK's runtime but missing from its typings.
+  const runtime = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+  const secretKeys = new Set(Object.keys(raw).filter((key) => runtime.isConfigSecret(key)));
+  const config = parseStackConfig(pulumi.getStack(), raw, secretKeys);
+  const projectConfig = new pulumi.Config(PROJECT);
+  const secrets: Record<string, pulumi.Output<string>> = {};
+  for (const key of SECRET_KEYS) {
+    const value = projectConfig.getSecret(key);
+    if (value !== undefined) secrets[key] = value;
+  }
+  return { config, secrets };
+}

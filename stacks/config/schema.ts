@@ -1,0 +1,60 @@
+/**
+ * The one schema for everything a stack needs. Each area's keys live in their own file next to this
+ * one (the rule sits where the value is declared); this file assembles them and runs the checks that
+ * span keys. Unknown keys are errors at every level: a typo never falls back to a default silently.
+ */
+import { z } from "zod";
+import { awsRegion, oneOf, str } from "./fields";
+import { networkSchema, refineNetwork } from "./network";
+import { clusterSchema, refineCluster } from "./cluster";
+import { databaseSchema, refineDatabase } from "./database";
+import { cacheSchema, refineCache } from "./cache";
+import { applicationSchema, refineApplication } from "./application";
+import { backupsSchema, refineBackups } from "./backups";
+import { monitoringSchema, refineMonitoring } from "./monitoring";
+import { drSchema, refineDr } from "./dr";
+import type { Refinement } from "./refinement";
+
+export const PROJECT = "runbook-infra";
+
+export const stackConfigSchema = z
+  .object({
+    /** The primary region, from the AWS provider's own key `aws:region`. */
+    region: awsRegion(),
+    /** production is held to the strict rules (Multi-AZ, deletion protection, replicas ≥ 2, DR). */
+    environment: oneOf(["production", "staging", "development"]),
+    /** Region for disaster recovery copies (backup replicas, KMS replica keys, RDS backup replication). @default none */
+    drRegion: awsRegion().optional(),
+    /** Public DNS zone of the system, e.g. stockanalysis.com. @default none */
+    domain: str(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, "a DNS domain such as example.com").optional(),
+    /** Tags put on every AWS resource, besides the project/stack/environment tags. @default {} */
+    tags: z.record(z.string(), z.string({ error: "must be a string" })).default({}),
+    /** VPC layout. */
+    network: networkSchema.prefault({}),
+    /** EKS cluster and node groups. */
+    cluster: clusterSchema,
+    /** RDS PostgreSQL. @default none (no database) */
+    database: databaseSchema.optional(),
+    /** ElastiCache Redis. @default none (no cache) */
+    cache: cacheSchema.optional(),
+    /** The application namespace and its services. @default none */
+    application: applicationSchema.optional(),
+    /** Backup bucket, schedules and retention. @default none */
+    backups: backupsSchema.optional(),
+    /** Prometheus rules, SLOs, Alertmanager routing and dashboards. @default none */
+    monitoring: monitoringSchema.optional(),
+    /** Disaster recovery targets and failover. @default none */
+    dr: drSchema.optional(),
+  })
+  .strict();
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+/** Checks that span keys, in the order their keys appear in the schema. */
+export const refinements: Refinement[] = [refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr];
+
+/**
+ * Keys that hold credentials. They must be set with `pulumi config set --secret` (`secure:` in the
+ * stack file) and reach the program only as Pulumi secrets.
+ */
+export const SECRET_KEYS: readonly string[] = ["pagerdutyRoutingKey", "slackWebhookUrl"];

@@ -1,0 +1,60 @@
+/**
+ * Composes the components into one stack from the validated config. Config is read and checked in
+ * full before the first resource is registered, so a bad value never leaves a half-made plan.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig } from "./config/load";
+import { PROJECT } from "./config/schema";
+import { Network } from "../components/network";
+import { EksCluster } from "../components/eks-cluster";
+import type { StackContext } from "./context";
+import { deployData } from "./data";
+import { deployApplication } from "./application";
+import { deployBackups } from "./backups";
+import { deployMonitoring } from "./monitoring";
+import { deployDr } from "./dr";
+
+export function main(): Record<string, unknown> {
+  const { config, secrets } = loadStackConfig();
+  const stack = pulumi.getStack();
+  const prefix = `${PROJECT}-${stack}`;
+  const tags = { ...config.tags, project: PROJECT, stack, environment: config.environment, "managed-by": "pulumi" };
+
+  const network = new Network("network", {
+    cidrBlock: config.network.cidr,
+    availabilityZoneCount: config.network.availabilityZones,
+    natGateways: config.network.natGateways,
+    flowLogRetentionDays: config.network.flowLogRetentionDays,
+    clusterName: prefix,
+    tags,
+  });
+
+  const cluster = new EksCluster("cluster", {
+    clusterName: prefix,
+    kubernetesVersion: config.cluster.version,
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    publicAccessCidrs: config.cluster.publicAccessCidrs,
+    logRetentionDays: config.cluster.logRetentionDays,
+    nodeGroups: config.cluster.nodeGroups,
+    tags,
+  });
+
+  const drProvider = config.drRegion ? new aws.Provider("dr-region", { region: config.drRegion as aws.Region, defaultTags: { tags } }) : undefined;
+  const ctx: StackContext = { stack, prefix, config, secrets, tags, network, cluster, drProvider };
+
+  return {
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    clusterName: cluster.clusterName,
+    clusterEndpoint: cluster.endpoint,
+    oidcProviderArn: cluster.oidcProviderArn,
+    kubeconfig: pulumi.secret(cluster.kubeconfig),
+    ...deployData(ctx),
+    ...deployApplication(ctx),
+    ...deployBackups(ctx),
+    ...deployMonitoring(ctx),
+    ...deployDr(ctx),
+  };
+}
