@@ -6,6 +6,7 @@ import type { PlannedResource } from "./engine";
 import type { LoadedStack } from "./stack-files";
 import type { RenderedFile } from "./manifests";
 import { parseStackConfig } from "../stacks/config/load";
+import { capacityPlan, renderCapacityPlan } from "./capacity-plan";
 
 export interface Violation {
   policy: string;
@@ -28,7 +29,13 @@ export interface StackReports {
 
 export function stackReports(loaded: LoadedStack, resources: PlannedResource[]): StackReports {
   const config = parseStackConfig(loaded.stack, loaded.config, new Set(loaded.secretKeys));
-  void config;
+  const reports: StackReports = { text: [], json: {}, violations: [], failures: [], files: [] };
   void resources;
-  return { text: [], json: {}, violations: [], failures: [], files: [] };
+
+  // Capacity flags are warnings: growth projections are estimates, so they inform rather than block.
+  const capacity = capacityPlan(config);
+  reports.text.push(renderCapacityPlan(capacity));
+  reports.json.capacityPlan = capacity;
+
+  return reports;
 }

@@ -57,4 +57,4 @@ export const refinements: Refinement[] = [refineNetwork, refineCluster, refineDa
  * Keys that hold credentials. They must be set with `pulumi config set --secret` (`secure:` in the
  * stack file) and reach the program only as Pulumi secrets.
  */
-export const SECRET_KEYS: readonly string[] = ["pagerdutyRoutingKey", "slackWebhookUrl"];
+export const SECRET_KEYS: readonly string[] = ["pagerdutyRoutingKey", "slackWebhookUrl", "smtpPassword"];

@@ -1,0 +1,237 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { rejectArg } from "../stacks/config/errors";
+import { dailyOverlapsWeekly, dailyWindow, dailyWindowMinutes, weeklyWindow, weeklyWindowMinutes } from "../stacks/config/fields";
+import { LOG_RETENTION_DAYS } from "../stacks/config/network";
+import { CACHE_NODE_ALLOWED, MAXMEMORY_POLICIES, REDIS_VERSIONS, isElastiCacheNodeType } from "../stacks/config/cache";
+
+export interface RedisCacheArgs {
+  /** VPC the cache lives in. No default. */
+  vpcId: pulumi.Input<string>;
+  /** Private subnets for the cache subnet group. No default. */
+  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Security groups admitted on 6379 (the EKS nodes' group); nothing else is, and never a CIDR. No default. */
+  allowedSecurityGroupIds: pulumi.Input<string>[];
+  /** AZs to place the nodes in, one node per AZ in order (primary first). @default none (ElastiCache chooses) */
+  availabilityZones?: pulumi.Input<string[]>;
+  /** Replication group id (at most 40 characters; names the log group and final snapshot). @default the component name */
+  replicationGroupId?: string;
+  /** Redis OSS version: "6.2", "7.0" or "7.1". @default "7.1" */
+  engineVersion?: string;
+  /** Node type. @default "cache.r5.large" */
+  nodeType?: string;
+  /** Nodes: one primary plus replicas (1–6). @default 3 */
+  numCacheClusters?: number;
+  /** Multi-AZ with automatic failover; needs numCacheClusters ≥ 2. @default true */
+  multiAz?: boolean;
+  /** `maxmemory-policy`; volatile-lru evicts only keys with a TTL, so queues survive memory pressure. @default "volatile-lru" */
+  maxmemoryPolicy?: string;
+  /** Days automatic snapshots are kept (0–35; 0 turns snapshots off). @default 7 */
+  snapshotRetentionDays?: number;
+  /** Daily UTC snapshot window "hh:mm-hh:mm", ≥ 60 minutes, outside the maintenance window. @default "00:30-01:30" */
+  snapshotWindow?: string;
+  /** Weekly UTC maintenance window "ddd:hh:mm-ddd:hh:mm", 60 minutes to 24 hours. @default "sun:02:00-sun:06:00" */
+  maintenanceWindow?: string;
+  /** Days the slow log is kept in CloudWatch Logs. @default 30 */
+  slowLogRetentionDays?: number;
+  /** Apply modifications (resize, AUTH token rotation) at once instead of in the next maintenance window. @default false */
+  applyImmediately?: boolean;
+  /** Bump to generate a new AUTH token (rotated with ElastiCache's ROTATE strategy, old token valid until the next change). @default 1 */
+  authTokenVersion?: number;
+  /** Tags on every AWS resource. @default {} */
+  tags?: Record<string, string>;
+}
+
+const GROUP_ID = /^[a-z](?!.*--)[a-z0-9-]{0,38}[a-z0-9]$/;
+const PORT = 6379;
+
+function validate(name: string, args: RedisCacheArgs) {
+  const reject = (arg: string, value: unknown, allowed: string) => rejectArg("RedisCache", arg, value, allowed);
+  const isInt = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
+  const groupId = args.replicationGroupId ?? name;
+  if (!GROUP_ID.test(groupId)) reject("replicationGroupId", groupId, "must be 1–40 lowercase letters, digits or single hyphens, starting with a letter and not ending with a hyphen");
+  const version = args.engineVersion ?? "7.1";
+  if (!(REDIS_VERSIONS as readonly string[]).includes(version)) reject("engineVersion", version, `must be one of ${REDIS_VERSIONS.join(", ")}`);
+  const nodeType = args.nodeType ?? "cache.r5.large";
+  if (!isElastiCacheNodeType(nodeType)) reject("nodeType", nodeType, CACHE_NODE_ALLOWED);
+  const nodes = args.numCacheClusters ?? 3;
+  if (!isInt(nodes, 1, 6)) reject("numCacheClusters", nodes, "must be an integer from 1 to 6 (a primary and up to 5 replicas)");
+  if ((args.multiAz ?? true) && nodes < 2) reject("numCacheClusters", nodes, "must be at least 2 when multiAz is true (a replica to fail over to)");
+  const policy = args.maxmemoryPolicy ?? "volatile-lru";
+  if (!(MAXMEMORY_POLICIES as readonly string[]).includes(policy)) reject("maxmemoryPolicy", policy, `must be one of ${MAXMEMORY_POLICIES.join(", ")}`);
+  const retention = args.snapshotRetentionDays ?? 7;
+  if (!isInt(retention, 0, 35)) reject("snapshotRetentionDays", retention, "must be an integer from 0 to 35");
+  const snapshotWindow = args.snapshotWindow ?? "00:30-01:30";
+  const maintenanceWindow = args.maintenanceWindow ?? "sun:02:00-sun:06:00";
+  if (!dailyWindow().safeParse(snapshotWindow).success || dailyWindowMinutes(snapshotWindow) < 60)
+    reject("snapshotWindow", snapshotWindow, 'must be a daily UTC window "hh:mm-hh:mm" of at least 60 minutes');
+  if (!weeklyWindow().safeParse(maintenanceWindow).success || weeklyWindowMinutes(maintenanceWindow) < 60 || weeklyWindowMinutes(maintenanceWindow) > 1440)
+    reject("maintenanceWindow", maintenanceWindow, 'must be a weekly UTC window "ddd:hh:mm-ddd:hh:mm" from 60 minutes to 24 hours');
+  if (dailyOverlapsWeekly(snapshotWindow, maintenanceWindow)) reject("snapshotWindow", snapshotWindow, `must not overlap maintenanceWindow (${maintenanceWindow})`);
+  const logRetention = args.slowLogRetentionDays ?? 30;
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetention)) reject("slowLogRetentionDays", logRetention, `must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
+  if (args.authTokenVersion !== undefined && !isInt(args.authTokenVersion, 1, Number.MAX_SAFE_INTEGER)) reject("authTokenVersion", args.authTokenVersion, "must be a positive integer");
+  if (args.allowedSecurityGroupIds.length === 0) reject("allowedSecurityGroupIds", [], "must list at least one security group (the cache is never opened to CIDRs)");
+}
+
+/** A customer-managed key that also lets CloudWatch Logs encrypt the slow-log group. */
+function keyPolicy(logGroupName: string, parent: pulumi.Resource): pulumi.Output<string> {
+  const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
+  const partition = aws.getPartitionOutput({}, { parent }).partition;
+  const region = aws.getRegionOutput({}, { parent }).region;
+  return pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+      {
+        Sid: "CloudWatchLogsEncryptsSlowLog",
+        Effect: "Allow",
+        Principal: { Service: pulumi.interpolate`logs.${region}.amazonaws.com` },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:${logGroupName}` } },
+      },
+    ],
+  });
+}
+
+/**
+ * ElastiCache Redis (cluster mode off) as the runbooks' cache and Celery broker: a primary and a
+ * replica per AZ with automatic failover, encrypted at rest with its own rotating KMS key and in
+ * transit (TLS required), AUTH token from `random` kept secret, daily snapshots for the faster recovery
+ * the runbooks rely on, and the slow log delivered to CloudWatch Logs.
+ */
+export class RedisCache extends pulumi.ComponentResource {
+  /** Primary endpoint host (follows failover). */
+  public readonly primaryEndpoint: pulumi.Output<string>;
+  /** Reader endpoint host (spreads reads over the replicas). */
+  public readonly readerEndpoint: pulumi.Output<string>;
+  public readonly port: pulumi.Output<number>;
+  /** The AUTH token, as a Pulumi secret. */
+  public readonly authToken: pulumi.Output<string>;
+  /** The cache's security group (admits 6379 from `allowedSecurityGroupIds` only). */
+  public readonly securityGroupId: pulumi.Output<string>;
+  public readonly replicationGroupId: pulumi.Output<string>;
+  public readonly arn: pulumi.Output<string>;
+  public readonly kmsKeyArn: pulumi.Output<string>;
+  public readonly slowLogGroupName: pulumi.Output<string>;
+
+  constructor(name: string, args: RedisCacheArgs, opts?: pulumi.ComponentResourceOptions) {
+    validate(name, args);
+    super("runbook:data:RedisCache", name, {}, opts);
+
+    const groupId = args.replicationGroupId ?? name;
+    const engineVersion = args.engineVersion ?? "7.1";
+    const nodes = args.numCacheClusters ?? 3;
+    const multiAz = args.multiAz ?? true;
+    const retention = args.snapshotRetentionDays ?? 7;
+    const tags = args.tags ?? {};
+    const slowLogName = `/aws/elasticache/${groupId}/slow-log`;
+
+    const key = new aws.kms.Key(
+      `${name}-key`,
+      { description: `ElastiCache ${groupId}: data at rest, snapshots, slow log`, enableKeyRotation: true, deletionWindowInDays: 30, policy: keyPolicy(slowLogName, this), tags },
+      { parent: this },
+    );
+    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/elasticache/${groupId}`, targetKeyId: key.keyId }, { parent: this });
+
+    const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-subnets`, { name: groupId, description: `Private subnets of ${groupId}`, subnetIds: args.subnetIds, tags }, { parent: this });
+
+    // No egress rules: Redis only answers connections.
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      { vpcId: args.vpcId, description: `Redis ${groupId}: 6379 from the cluster only`, tags: { ...tags, Name: `${groupId}-redis` } },
+      { parent: this },
+    );
+    args.allowedSecurityGroupIds.forEach((source, i) => {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-ingress-${i}`,
+        { securityGroupId: securityGroup.id, referencedSecurityGroupId: source, ipProtocol: "tcp", fromPort: PORT, toPort: PORT, description: "Redis from the cluster", tags },
+        { parent: this },
+      );
+    });
+
+    const parameterGroup = new aws.elasticache.ParameterGroup(
+      `${name}-params`,
+      {
+        // The family in the name: an engine upgrade across families makes a new group, no name clash.
+        name: `${groupId}-${engineVersion.startsWith("6.") ? "redis6" : "redis7"}`,
+        family: engineVersion.startsWith("6.") ? "redis6.x" : "redis7",
+        description: `${groupId}: maxmemory-policy ${args.maxmemoryPolicy ?? "volatile-lru"}`,
+        parameters: [{ name: "maxmemory-policy", value: args.maxmemoryPolicy ?? "volatile-lru" }],
+        tags,
+      },
+      { parent: this },
+    );
+
+    const slowLog = new aws.cloudwatch.LogGroup(
+      `${name}-slow-log`,
+      { name: slowLogName, retentionInDays: args.slowLogRetentionDays ?? 30, kmsKeyId: key.arn, tags },
+      { parent: this },
+    );
+
+    // Letters and digits only: ElastiCache refuses some punctuation, and clients need no escaping; 64 of them.
+    const authToken = new random.RandomPassword(`${name}-auth-token`, { length: 64, special: false, keepers: { version: String(args.authTokenVersion ?? 1) } }, { parent: this });
+
+    const preferredCacheClusterAzs = args.availabilityZones
+      ? pulumi.output(args.availabilityZones).apply((azs) => Array.from({ length: nodes }, (_, i) => azs[i % azs.length]))
+      : undefined;
+
+    const group = new aws.elasticache.ReplicationGroup(
+      `${name}-group`,
+      {
+        replicationGroupId: groupId,
+        description: `Redis ${groupId}`,
+        engine: "redis",
+        engineVersion,
+        nodeType: args.nodeType ?? "cache.r5.large",
+        numCacheClusters: nodes,
+        preferredCacheClusterAzs,
+        port: PORT,
+        parameterGroupName: parameterGroup.name,
+        subnetGroupName: subnetGroup.name,
+        securityGroupIds: [securityGroup.id],
+        automaticFailoverEnabled: nodes > 1,
+        multiAzEnabled: multiAz,
+        atRestEncryptionEnabled: true,
+        kmsKeyId: key.arn,
+        transitEncryptionEnabled: true,
+        // The mode setting exists from Redis 7 on; on 6.2 transit encryption is always required once enabled.
+        transitEncryptionMode: engineVersion.startsWith("7.") ? "required" : undefined,
+        authToken: authToken.result,
+        // Both tokens are accepted during a rotation, so clients pick up the new Secret without an outage.
+        authTokenUpdateStrategy: "ROTATE",
+        snapshotRetentionLimit: retention,
+        snapshotWindow: args.snapshotWindow ?? "00:30-01:30",
+        maintenanceWindow: args.maintenanceWindow ?? "sun:02:00-sun:06:00",
+        finalSnapshotIdentifier: `${groupId}-final`,
+        autoMinorVersionUpgrade: true,
+        applyImmediately: args.applyImmediately ?? false,
+        logDeliveryConfigurations: [{ destination: slowLog.name, destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log" }],
+        tags,
+      },
+      { parent: this },
+    );
+
+    this.primaryEndpoint = group.primaryEndpointAddress;
+    this.readerEndpoint = group.readerEndpointAddress;
+    this.port = group.port.apply((port) => port ?? PORT);
+    this.authToken = pulumi.secret(authToken.result);
+    this.securityGroupId = securityGroup.id;
+    this.replicationGroupId = group.replicationGroupId;
+    this.arn = group.arn;
+    this.kmsKeyArn = key.arn;
+    this.slowLogGroupName = slowLog.name;
+    this.registerOutputs({
+      primaryEndpoint: this.primaryEndpoint,
+      readerEndpoint: this.readerEndpoint,
+      port: this.port,
+      securityGroupId: this.securityGroupId,
+      replicationGroupId: this.replicationGroupId,
+      arn: this.arn,
+      kmsKeyArn: this.kmsKeyArn,
+      slowLogGroupName: this.slowLogGroupName,
+    });
+  }
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Kubernetes configuration backup to S3 (runbook 001 "Configuration Backup", runbook 002 "Application
+# State Backup").
+#
+# Exports every listable namespaced resource of the given namespaces (except Events) and all CRDs as
+# YAML, archives them and uploads the archive under k8s-configs/. Secrets are exported separately,
+# into a memory-backed directory, and uploaded under k8s-configs/secrets/ only with SSE-KMS under the
+# backup key (the bucket policy refuses anything else there): they never land unencrypted.
+#
+# Phases, so that the CronJob can export in a kubectl image and upload in an aws-cli image that share
+# emptyDirs: `export`, `upload`, `all`.
+set -euo pipefail
+umask 077  # the exported Secrets are readable by this user only
+
+usage() {
+  cat <<'EOF'
+Usage: k8s-config-backup.sh [--phase all|export|upload] [--namespaces "ns1 ns2"] [--work-dir DIR]
+                            [--secrets-dir DIR] [--bucket NAME] [--endpoint-url URL]
+Environment: BACKUP_BUCKET, BACKUP_NAMESPACES, BACKUP_WORK_DIR, BACKUP_SECRETS_DIR (memory-backed),
+  BACKUP_KMS_KEY_ID (required to upload secrets), BACKUP_PREFIX (default k8s-configs),
+  BACKUP_INCLUDE_SECRETS (default true), BACKUP_NOW, AWS_ENDPOINT_URL, AWS_CLI, KUBECTL.
+EOF
+}
+
+log() { printf '%s k8s-config-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+PHASE="all"
+NAMESPACES="${BACKUP_NAMESPACES:-}"
+WORK_DIR="${BACKUP_WORK_DIR:-}"
+SECRETS_DIR="${BACKUP_SECRETS_DIR:-}"
+BUCKET="${BACKUP_BUCKET:-}"
+ENDPOINT_URL="${AWS_ENDPOINT_URL:-}"
+PREFIX="${BACKUP_PREFIX:-k8s-configs}"
+INCLUDE_SECRETS="${BACKUP_INCLUDE_SECRETS:-true}"
+AWS_CLI="${AWS_CLI:-aws}"
+KUBECTL="${KUBECTL:-kubectl}"
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --phase) PHASE="${2:?--phase needs a value}"; shift 2 ;;
+    --namespaces) NAMESPACES="${2:?--namespaces needs a value}"; shift 2 ;;
+    --work-dir) WORK_DIR="${2:?--work-dir needs a value}"; shift 2 ;;
+    --secrets-dir) SECRETS_DIR="${2:?--secrets-dir needs a value}"; shift 2 ;;
+    --bucket) BUCKET="${2:?--bucket needs a value}"; shift 2 ;;
+    --endpoint-url) ENDPOINT_URL="${2:?--endpoint-url needs a value}"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument: $1" ;;
+  esac
+done
+case "$PHASE" in all|export|upload) ;; *) die "--phase must be all, export or upload, got '$PHASE'" ;; esac
+case "$INCLUDE_SECRETS" in true|false) ;; *) die "BACKUP_INCLUDE_SECRETS must be true or false" ;; esac
+NAMESPACES="${NAMESPACES//,/ }"
+
+CLEAN_WORK_DIR=""
+CLEAN_SECRETS_DIR=""
+if [ -z "$WORK_DIR" ]; then WORK_DIR="$(mktemp -d)"; CLEAN_WORK_DIR="$WORK_DIR"; fi
+if [ -z "$SECRETS_DIR" ]; then SECRETS_DIR="$(mktemp -d)"; CLEAN_SECRETS_DIR="$SECRETS_DIR"; fi
+mkdir -p "$WORK_DIR" "$SECRETS_DIR"
+cleanup() {
+  rm -rf "$WORK_DIR/export" "$SECRETS_DIR/export" "$WORK_DIR"/*.partial "$SECRETS_DIR"/*.partial
+  if [ -n "$CLEAN_WORK_DIR" ]; then rm -rf "$CLEAN_WORK_DIR"; fi
+  if [ -n "$CLEAN_SECRETS_DIR" ]; then rm -rf "$CLEAN_SECRETS_DIR"; fi
+}
+trap cleanup EXIT
+
+MANIFEST="$WORK_DIR/k8s-config.manifest"
+
+export_configs() {
+  [ -n "$NAMESPACES" ] || die "BACKUP_NAMESPACES (or --namespaces) must name at least one namespace"
+  rm -f "$MANIFEST"
+  local stamp
+  # busybox date (alpine-based kubectl image) has no `-d now`: only parse BACKUP_NOW when tests set it.
+  if [ -n "${BACKUP_NOW:-}" ]; then stamp="$(date -u -d "$BACKUP_NOW" +%Y%m%dT%H%M%SZ)"; else stamp="$(date -u +%Y%m%dT%H%M%SZ)"; fi
+  local out="$WORK_DIR/export" secrets_out="$SECRETS_DIR/export"
+  rm -rf "$out" "$secrets_out"
+  mkdir -p "$out" "$secrets_out"
+
+  "$KUBECTL" get customresourcedefinitions -o yaml >"$out/customresourcedefinitions.yaml"
+  local resources ns resource count=0
+  # Every kind the API lists in a namespace, found at run time so new CRDs are included without a change here.
+  resources="$("$KUBECTL" api-resources --namespaced=true --verbs=list -o name | grep -v -E '^(events|events\.events\.k8s\.io|secrets)$' | sort -u)"
+  [ -n "$resources" ] || die "kubectl api-resources listed no namespaced resources"
+  for ns in $NAMESPACES; do
+    mkdir -p "$out/$ns"
+    "$KUBECTL" get namespace "$ns" -o yaml >"$out/$ns/namespace.yaml"
+    for resource in $resources; do
+      "$KUBECTL" get "$resource" -n "$ns" -o yaml >"$out/$ns/$resource.yaml"
+      count=$((count + 1))
+    done
+    if [ "$INCLUDE_SECRETS" = true ]; then
+      "$KUBECTL" get secrets -n "$ns" -o yaml >"$secrets_out/$ns-secrets.yaml"
+    fi
+  done
+
+  local name="k8s-config_${stamp}.tar.gz" secrets_name="k8s-secrets_${stamp}.tar.gz"
+  tar -czf "$WORK_DIR/$name.partial" -C "$out" .
+  mv "$WORK_DIR/$name.partial" "$WORK_DIR/$name"
+  (cd "$WORK_DIR" && sha256sum "$name" >"$name.sha256")
+  local secrets_line=""
+  if [ "$INCLUDE_SECRETS" = true ]; then
+    tar -czf "$SECRETS_DIR/$secrets_name.partial" -C "$secrets_out" .
+    mv "$SECRETS_DIR/$secrets_name.partial" "$SECRETS_DIR/$secrets_name"
+    (cd "$SECRETS_DIR" && sha256sum "$secrets_name" >"$secrets_name.sha256")
+    secrets_line="$secrets_name"
+  fi
+  rm -rf "$out" "$secrets_out"
+  printf 'name=%s\nsecrets=%s\n' "$name" "$secrets_line" >"$MANIFEST.partial"
+  mv "$MANIFEST.partial" "$MANIFEST"
+  log "exported $count resource lists from namespaces: $NAMESPACES"
+}
+
+upload() {
+  [ -n "$BUCKET" ] || die "BACKUP_BUCKET (or --bucket) must be set"
+  [ -f "$MANIFEST" ] || die "no finished export in $WORK_DIR: not uploading"
+  local name secrets_name
+  name="$(sed -n 's/^name=//p' "$MANIFEST")"
+  secrets_name="$(sed -n 's/^secrets=//p' "$MANIFEST")"
+  (cd "$WORK_DIR" && sha256sum --check --quiet "$name.sha256") || die "checksum mismatch for $name: not uploading"
+  if [ -n "$secrets_name" ]; then
+    [ -n "${BACKUP_KMS_KEY_ID:-}" ] || die "BACKUP_KMS_KEY_ID is not set: secrets are only uploaded encrypted with the backup KMS key"
+    (cd "$SECRETS_DIR" && sha256sum --check --quiet "$secrets_name.sha256") || die "checksum mismatch for $secrets_name: not uploading"
+  fi
+
+  local aws_args=(--only-show-errors)
+  if [ -n "$ENDPOINT_URL" ]; then aws_args+=(--endpoint-url "$ENDPOINT_URL"); fi
+  local kms_args=()
+  if [ -n "${BACKUP_KMS_KEY_ID:-}" ]; then kms_args=(--sse aws:kms --sse-kms-key-id "$BACKUP_KMS_KEY_ID"); fi
+
+  "$AWS_CLI" s3 cp "${aws_args[@]}" ${kms_args[@]+"${kms_args[@]}"} "$WORK_DIR/$name" "s3://$BUCKET/$PREFIX/$name"
+  log "uploaded s3://$BUCKET/$PREFIX/$name"
+  if [ -n "$secrets_name" ]; then
+    "$AWS_CLI" s3 cp "${aws_args[@]}" "${kms_args[@]}" "$SECRETS_DIR/$secrets_name" "s3://$BUCKET/$PREFIX/secrets/$secrets_name"
+    rm -f "$SECRETS_DIR/$secrets_name"
+    log "uploaded s3://$BUCKET/$PREFIX/secrets/$secrets_name (SSE-KMS)"
+  fi
+}
+
+case "$PHASE" in
+  export) export_configs ;;
+  upload) upload ;;
+  all) export_configs; upload ;;
+esac
+log "done ($PHASE)"

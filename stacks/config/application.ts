@@ -1,0 +1,349 @@
+/**
+ * Stack keys of the application namespace and its services (`runbook-infra:application`): the
+ * namespace with its quota and default limits, one autoscaled service per Deployment that the
+ * application pipelines own, and the capacity-plan inputs (current load and monthly growth).
+ */
+import { z } from "zod";
+import { bool, cpuQuantity, int, k8sName, memoryQuantity, num, oneOf, str } from "./fields";
+import type { Refinement, Report } from "./refinement";
+
+// ---------------------------------------------------------------------------------------------------
+// Quantities. The schema accepts the common Kubernetes spellings; these turn them into numbers so that
+// cross-key rules (quota ≥ what the HPAs may ask for) can compare them.
+
+/** CPU quantity ("250m", "2", "0.5") in cores. */
+export function cpuCores(quantity: string): number {
+  return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
+}
+
+const MEMORY_UNITS: Record<string, number> = { Ki: 1 / (1024 * 1024), Mi: 1 / 1024, Gi: 1, Ti: 1024 };
+
+/** Memory quantity ("512Mi", "8Gi") in GiB. */
+export function memoryGiB(quantity: string): number {
+  const match = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(quantity);
+  if (!match) return Number.NaN;
+  return Number(match[1]) * MEMORY_UNITS[match[2]];
+}
+
+/** A PDB bound: a pod count or a percentage string such as "50%". */
+const disruptionBound = () =>
+  z.union([int(0, 10000), str(/^(100|[1-9]?\d)%$/, 'a pod count or a percentage from "0%" to "100%"')], {
+    error: 'must be a pod count (integer) or a percentage such as "50%"',
+  });
+
+/** Pods a PDB bound stands for out of `replicas` (Kubernetes rounds percentages up). */
+export function podsOf(bound: number | string, replicas: number): number {
+  return typeof bound === "number" ? bound : Math.ceil((replicas * Number(bound.slice(0, -1))) / 100);
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+export const resourceQuotaSchema = z
+  .object({
+    /** Sum of CPU requests of all pods in the namespace (`requests.cpu`). No default. */
+    requestsCpu: cpuQuantity(),
+    /** Sum of memory requests (`requests.memory`). No default. */
+    requestsMemory: memoryQuantity(),
+    /** Sum of CPU limits (`limits.cpu`). @default none (not capped) */
+    limitsCpu: cpuQuantity().optional(),
+    /** Sum of memory limits (`limits.memory`). @default none (not capped) */
+    limitsMemory: memoryQuantity().optional(),
+    /** Most pods in the namespace, including Job/CronJob pods. @default none (not capped) */
+    pods: int(1, 100000).optional(),
+    /** Most PersistentVolumeClaims. @default 0 (stateful data lives in RDS/ElastiCache, not in the namespace) */
+    persistentVolumeClaims: int(0, 1000).default(0),
+  })
+  .strict();
+
+export const limitRangeSchema = z
+  .object({
+    /** CPU request given to a container that sets none. @default "100m" */
+    defaultRequestCpu: cpuQuantity().default("100m"),
+    /** Memory request given to a container that sets none. @default "128Mi" */
+    defaultRequestMemory: memoryQuantity().default("128Mi"),
+    /** CPU limit given to a container that sets none. @default "500m" */
+    defaultLimitCpu: cpuQuantity().default("500m"),
+    /** Memory limit given to a container that sets none. @default "512Mi" */
+    defaultLimitMemory: memoryQuantity().default("512Mi"),
+    /** Largest CPU limit one container may set. @default "4" */
+    maxCpu: cpuQuantity().default("4"),
+    /** Largest memory limit one container may set. @default "8Gi" */
+    maxMemory: memoryQuantity().default("8Gi"),
+  })
+  .strict();
+
+export const scalingBehaviorSchema = z
+  .object({
+    /** Window (s) whose lowest recommendation the HPA scales up to, so a short spike does not add pods. @default 60 */
+    scaleUpStabilizationSeconds: int(0, 3600).default(60),
+    /** Most pods added per period. @default 4 */
+    scaleUpMaxPods: int(1, 1000).default(4),
+    /** Most pods added per period, as a percentage of the current count (the larger of the two applies). @default 100 */
+    scaleUpMaxPercent: int(1, 1000).default(100),
+    /** Length of one scale-up period. @default 60 */
+    scaleUpPeriodSeconds: int(1, 1800).default(60),
+    /** Window (s) whose highest recommendation the HPA scales down to, so a short lull does not remove pods. @default 300 */
+    scaleDownStabilizationSeconds: int(0, 3600).default(300),
+    /** Most pods removed per period, as a percentage of the current count. @default 50 */
+    scaleDownMaxPercent: int(1, 100).default(50),
+    /** Length of one scale-down period. @default 60 */
+    scaleDownPeriodSeconds: int(1, 1800).default(60),
+  })
+  .strict();
+
+export const disruptionBudgetSchema = z
+  .object({
+    /** Pods that must stay up during a voluntary disruption (node drain). @default none */
+    minAvailable: disruptionBound().optional(),
+    /** Pods that may be down during a voluntary disruption. @default 1 when minAvailable is not set */
+    maxUnavailable: disruptionBound().optional(),
+  })
+  .strict();
+
+export const serviceSchema = z
+  .object({
+    /** Name of the Deployment (owned by the application's pipeline) that the HPA scales. No default. */
+    name: k8sName(),
+    /** Scale with an HPA; false keeps the replica count with the pipeline (then minReplicas = maxReplicas). @default true */
+    autoscale: bool().default(true),
+    /** Fewest replicas. No default. */
+    minReplicas: int(1, 1000),
+    /** Most replicas (the HPA's ceiling). No default. */
+    maxReplicas: int(1, 1000),
+    /** Target average CPU utilisation, percent of requests. @default none */
+    targetCpuUtilization: int(1, 100).optional(),
+    /** Target average memory utilisation, percent of requests. @default none */
+    targetMemoryUtilization: int(1, 100).optional(),
+    /** Explicit opt-out from the production rule minReplicas ≥ 2 (a singleton worker, say). @default false */
+    allowSingleReplica: bool().default(false),
+    /** Labels of the Deployment's pods, for the PodDisruptionBudget. @default { app: <name> } */
+    selector: z.record(z.string(), z.string({ error: "must be a string" })).optional(),
+    /** Requests of one pod as the pipeline deploys it; used for quota and node capacity checks. @default none */
+    podRequests: z.object({ cpu: cpuQuantity(), memory: memoryQuantity() }).strict().optional(),
+    /** HPA scale-up/scale-down behaviour. @default see scalingBehaviorSchema (up: 60 s window, down: 300 s window) */
+    behavior: scalingBehaviorSchema.prefault({}),
+    /** PodDisruptionBudget. @default { maxUnavailable: 1 } */
+    disruptionBudget: disruptionBudgetSchema.prefault({}),
+  })
+  .strict();
+
+export const GROWTH_DRIVERS = ["users", "requests", "data"] as const;
+export type GrowthDriver = (typeof GROWTH_DRIVERS)[number];
+
+export const serviceLoadSchema = z
+  .object({
+    /** Replicas running now. No default. */
+    currentReplicas: int(1, 1000),
+    /** Average CPU utilisation now, percent of requests (what the HPA measures). @default none */
+    currentCpuUtilization: num(0, 1000).optional(),
+    /** Average memory utilisation now, percent of requests. @default none */
+    currentMemoryUtilization: num(0, 1000).optional(),
+    /** What the service's load grows with. @default "requests" */
+    growthDriver: oneOf(GROWTH_DRIVERS).default("requests"),
+  })
+  .strict();
+
+export const growthRatesSchema = z
+  .object({
+    /** Users per month, percent (runbook 001: 20). @default 20 */
+    users: num(0, 500).default(20),
+    /** Database size per month, percent (runbook 001: 15). @default 15 */
+    data: num(0, 500).default(15),
+    /** API requests per month, percent (runbook 001: 25). @default 25 */
+    requests: num(0, 500).default(25),
+  })
+  .strict();
+
+export const databaseLoadSchema = z
+  .object({
+    /** CPU cores in use now. No default. */
+    currentCpuCores: num(0.1, 1000),
+    /** Memory needed now (GiB). No default. */
+    currentMemoryGiB: num(0.1, 100000),
+    /** Storage used now (GiB). No default. */
+    currentStorageGiB: num(1, 100000),
+    /** Driver of database CPU. @default "requests" */
+    cpuDriver: oneOf(GROWTH_DRIVERS).default("requests"),
+    /** Driver of database memory (working set follows the data). @default "data" */
+    memoryDriver: oneOf(GROWTH_DRIVERS).default("data"),
+    /** Driver of storage. @default "data" */
+    storageDriver: oneOf(GROWTH_DRIVERS).default("data"),
+  })
+  .strict();
+
+export const nodeReserveSchema = z
+  .object({
+    /** CPU per node for DaemonSets. @default "250m" */
+    cpu: cpuQuantity().default("250m"),
+    /** Memory per node for DaemonSets. @default "512Mi" */
+    memory: memoryQuantity().default("512Mi"),
+  })
+  .strict();
+
+export const capacitySchema = z
+  .object({
+    /** compound: (1+r)^months, the usual reading of "x % per month"; linear: 1 + r·months. @default "compound" */
+    growthModel: oneOf(["compound", "linear"]).default("compound"),
+    /** Monthly growth in percent per driver. @default { users: 20, data: 15, requests: 25 } (runbook 001) */
+    monthlyGrowthPercent: growthRatesSchema.prefault({}),
+    /** Current load of each service, keyed by service name. @default {} */
+    services: z.record(k8sName(), serviceLoadSchema).default({}),
+    /** Current database need (the runbook's "Current" column). @default none */
+    database: databaseLoadSchema.optional(),
+    /** CPU and memory per node kept for DaemonSets (CNI, kube-proxy, CSI, log/metrics agents). @default { cpu: "250m", memory: "512Mi" } */
+    daemonSetReservePerNode: nodeReserveSchema.prefault({}),
+  })
+  .strict();
+
+export const applicationSchema = z
+  .object({
+    /** Namespace of the application (runbook 001: stock-analysis-system). No default. */
+    namespace: k8sName(),
+    /** ResourceQuota of the namespace. @default none (no quota) */
+    quota: resourceQuotaSchema.optional(),
+    /** LimitRange defaults and ceilings for containers. @default see limitRangeSchema */
+    limitRange: limitRangeSchema.prefault({}),
+    /** Services (Deployments) to autoscale, each with an HPA and a PodDisruptionBudget. @default [] */
+    services: z.array(serviceSchema).default([]),
+    /** Capacity-plan inputs. @default none (the plan then checks only HPA maxima against nodes and quota) */
+    capacity: capacitySchema.optional(),
+  })
+  .strict();
+
+export type ApplicationConfig = z.infer<typeof applicationSchema>;
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+export type ResourceQuotaConfig = z.infer<typeof resourceQuotaSchema>;
+export type LimitRangeConfig = z.infer<typeof limitRangeSchema>;
+export type CapacityConfig = z.infer<typeof capacitySchema>;
+
+/**
+ * Rules of one service that hold whatever the environment. Shared with the ServiceScaling component
+ * (which reports through `rejectArg`) so that config and component never disagree.
+ * `report(field, value, allowed)` is called for the first broken rule only.
+ */
+export interface ServiceRules {
+  minReplicas: number;
+  maxReplicas: number;
+  autoscale?: boolean;
+  targetCpuUtilization?: number;
+  targetMemoryUtilization?: number;
+  disruptionBudget?: { minAvailable?: number | string; maxUnavailable?: number | string };
+  behavior?: { scaleUpStabilizationSeconds?: number; scaleDownStabilizationSeconds?: number };
+}
+
+export function checkService(service: ServiceRules, report: (field: string, value: unknown, allowed: string) => void): void {
+  const { minReplicas, maxReplicas } = service;
+  if (minReplicas > maxReplicas) return report("minReplicas", minReplicas, `must not exceed maxReplicas (${maxReplicas})`);
+  const autoscale = service.autoscale ?? true;
+  if (autoscale && service.targetCpuUtilization === undefined && service.targetMemoryUtilization === undefined)
+    return report("targetCpuUtilization", undefined, "an autoscaled service needs targetCpuUtilization and/or targetMemoryUtilization (1–100)");
+  if (autoscale && minReplicas === maxReplicas)
+    return report("maxReplicas", maxReplicas, `must exceed minReplicas (${minReplicas}) for an autoscaled service; set autoscale: false for a fixed count`);
+  if (!autoscale && minReplicas !== maxReplicas)
+    return report("maxReplicas", maxReplicas, `must equal minReplicas (${minReplicas}) when autoscale is false (the pipeline owns a fixed count)`);
+  for (const key of ["targetCpuUtilization", "targetMemoryUtilization"] as const) {
+    const value = service[key];
+    if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 100)) return report(key, value, "must be an integer from 1 to 100");
+  }
+  const up = service.behavior?.scaleUpStabilizationSeconds ?? 60;
+  const down = service.behavior?.scaleDownStabilizationSeconds ?? 300;
+  if (autoscale && down < up)
+    return report("behavior.scaleDownStabilizationSeconds", down, `must be at least scaleUpStabilizationSeconds (${up}); removing pods faster than adding them makes the HPA flap`);
+  const pdb = service.disruptionBudget ?? {};
+  if (pdb.minAvailable !== undefined && pdb.maxUnavailable !== undefined)
+    return report("disruptionBudget", pdb, "set minAvailable or maxUnavailable, not both");
+  if (pdb.minAvailable !== undefined && podsOf(pdb.minAvailable, minReplicas) >= minReplicas)
+    return report("disruptionBudget.minAvailable", pdb.minAvailable, `must be below minReplicas (${minReplicas}), or a node drain can never evict a pod`);
+  if (pdb.maxUnavailable !== undefined && podsOf(pdb.maxUnavailable, minReplicas) < 1)
+    return report("disruptionBudget.maxUnavailable", pdb.maxUnavailable, "must allow at least one pod (0 or 0% blocks every node drain)");
+}
+
+function checkQuantities(config: ApplicationConfig, report: Report): void {
+  const limits = config.limitRange;
+  const path = ["application", "limitRange"];
+  if (cpuCores(limits.defaultRequestCpu) > cpuCores(limits.defaultLimitCpu))
+    report([...path, "defaultRequestCpu"], limits.defaultRequestCpu, `must not exceed defaultLimitCpu (${limits.defaultLimitCpu})`);
+  if (memoryGiB(limits.defaultRequestMemory) > memoryGiB(limits.defaultLimitMemory))
+    report([...path, "defaultRequestMemory"], limits.defaultRequestMemory, `must not exceed defaultLimitMemory (${limits.defaultLimitMemory})`);
+  if (cpuCores(limits.defaultLimitCpu) > cpuCores(limits.maxCpu)) report([...path, "defaultLimitCpu"], limits.defaultLimitCpu, `must not exceed maxCpu (${limits.maxCpu})`);
+  if (memoryGiB(limits.defaultLimitMemory) > memoryGiB(limits.maxMemory))
+    report([...path, "defaultLimitMemory"], limits.defaultLimitMemory, `must not exceed maxMemory (${limits.maxMemory})`);
+  for (const [key, value] of Object.entries(limits))
+    if (key.toLowerCase().includes("cpu") ? !(cpuCores(value) > 0) : !(memoryGiB(value) > 0)) report([...path, key], value, "must be greater than zero");
+
+  const quota = config.quota;
+  if (!quota) return;
+  const quotaPath = ["application", "quota"];
+  for (const [key, value] of Object.entries(quota)) {
+    if (typeof value !== "string") continue;
+    if (key.toLowerCase().includes("cpu") ? !(cpuCores(value) > 0) : !(memoryGiB(value) > 0)) report([...quotaPath, key], value, "must be greater than zero");
+  }
+  if (quota.limitsCpu !== undefined && cpuCores(quota.limitsCpu) < cpuCores(quota.requestsCpu))
+    report([...quotaPath, "limitsCpu"], quota.limitsCpu, `must be at least requestsCpu (${quota.requestsCpu})`);
+  if (quota.limitsMemory !== undefined && memoryGiB(quota.limitsMemory) < memoryGiB(quota.requestsMemory))
+    report([...quotaPath, "limitsMemory"], quota.limitsMemory, `must be at least requestsMemory (${quota.requestsMemory})`);
+
+  // An HPA that hits the quota stops adding pods without any error on the HPA itself, and a rollout at
+  // the maximum needs its surge pods too: make the quota hold every service at maxReplicas + surge.
+  const sized = config.services.filter((s) => s.podRequests);
+  const cpu = sized.reduce((sum, s) => sum + surged(s.maxReplicas) * cpuCores(s.podRequests!.cpu), 0);
+  const memory = sized.reduce((sum, s) => sum + surged(s.maxReplicas) * memoryGiB(s.podRequests!.memory), 0);
+  const pods = config.services.reduce((sum, s) => sum + surged(s.maxReplicas), 0);
+  const held = `every service at maxReplicas plus a ${ROLLOUT_SURGE_PERCENT} % rollout surge`;
+  if (cpuCores(quota.requestsCpu) + 1e-9 < cpu) report([...quotaPath, "requestsCpu"], quota.requestsCpu, `must hold ${held} × podRequests.cpu (${round(cpu)} cores)`);
+  if (memoryGiB(quota.requestsMemory) + 1e-9 < memory)
+    report([...quotaPath, "requestsMemory"], quota.requestsMemory, `must hold ${held} × podRequests.memory (${round(memory)}Gi)`);
+  if (quota.pods !== undefined && quota.pods < pods) report([...quotaPath, "pods"], quota.pods, `must hold ${held} (${pods} pods)`);
+}
+
+/** A Deployment's default maxSurge: pods a rolling update adds on top of the replica count. */
+export const ROLLOUT_SURGE_PERCENT = 25;
+
+/** Pods of a Deployment at `replicas` during a rolling update (maxSurge rounds up). */
+export function surged(replicas: number): number {
+  return replicas + Math.ceil((replicas * ROLLOUT_SURGE_PERCENT) / 100);
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+export const refineApplication: Refinement = (config, report) => {
+  const app = config.application;
+  if (!app) return;
+  const production = config.environment === "production";
+  const seen = new Set<string>();
+  app.services.forEach((service, i) => {
+    const path = ["application", "services", i];
+    if (seen.has(service.name)) report([...path, "name"], service.name, "must be unique among application.services");
+    seen.add(service.name);
+    checkService(service, (field, value, allowed) => report([...path, ...field.split(".")], value, allowed));
+    if (production && service.minReplicas < 2 && !service.allowSingleReplica)
+      report([...path, "minReplicas"], service.minReplicas, "must be at least 2 in production (one node drain must not take the service down); set allowSingleReplica: true to opt out");
+    if (service.podRequests) {
+      const limits = app.limitRange;
+      if (cpuCores(service.podRequests.cpu) > cpuCores(limits.maxCpu))
+        report([...path, "podRequests", "cpu"], service.podRequests.cpu, `must not exceed limitRange.maxCpu (${limits.maxCpu})`);
+      if (memoryGiB(service.podRequests.memory) > memoryGiB(limits.maxMemory))
+        report([...path, "podRequests", "memory"], service.podRequests.memory, `must not exceed limitRange.maxMemory (${limits.maxMemory})`);
+    }
+  });
+  checkQuantities(app, report);
+
+  const capacity = app.capacity;
+  if (!capacity) return;
+  for (const [name, load] of Object.entries(capacity.services)) {
+    const path = ["application", "capacity", "services", name];
+    const service = app.services.find((s) => s.name === name);
+    if (!service) {
+      report(path, load, `unknown service; application.services has: ${app.services.map((s) => s.name).join(", ") || "(none)"}`);
+      continue;
+    }
+    if (service.targetCpuUtilization !== undefined && load.currentCpuUtilization === undefined)
+      report([...path, "currentCpuUtilization"], undefined, "is needed because the service scales on CPU (the plan projects every metric the HPA uses)");
+    if (service.targetMemoryUtilization !== undefined && load.currentMemoryUtilization === undefined)
+      report([...path, "currentMemoryUtilization"], undefined, "is needed because the service scales on memory (the plan projects every metric the HPA uses)");
+    if (!service.autoscale && load.currentCpuUtilization === undefined && load.currentMemoryUtilization === undefined)
+      report([...path, "currentCpuUtilization"], undefined, "give currentCpuUtilization or currentMemoryUtilization so the plan can project the service");
+  }
+};

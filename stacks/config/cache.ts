@@ -1,0 +1,98 @@
+/**
+ * Stack keys of ElastiCache Redis (`runbook-infra:cache`). Defaults are the production-grade ones
+ * (primary + a replica per AZ, automatic failover, 7 days of snapshots); a cheaper stack opts out in its
+ * own file.
+ */
+import { z } from "zod";
+import { bool, dailyOverlapsWeekly, dailyWindow, dailyWindowMinutes, int, oneOf, weeklyWindow, weeklyWindowMinutes } from "./fields";
+import { logRetentionDays } from "./network";
+import type { Refinement } from "./refinement";
+
+/** Node families ElastiCache offers for Redis OSS that support encryption at rest and in transit. */
+export const ELASTICACHE_FAMILIES = ["t3", "t4g", "m5", "m6g", "m7g", "r5", "r6g", "r7g"] as const;
+
+const NODE_TYPE = /^cache\.([a-z0-9]+)\.(micro|small|medium|large|xlarge|\d{1,2}xlarge)$/;
+
+export function isElastiCacheNodeType(value: string): boolean {
+  const match = NODE_TYPE.exec(value);
+  return !!match && (ELASTICACHE_FAMILIES as readonly string[]).includes(match[1]);
+}
+
+export const CACHE_NODE_ALLOWED = `must be an ElastiCache node type "cache.<family>.<size>" of a known family (${ELASTICACHE_FAMILIES.join(", ")}), e.g. "cache.r5.large"`;
+
+/** Redis OSS versions with a parameter group family we map to (redis6.x, redis7). */
+export const REDIS_VERSIONS = ["6.2", "7.0", "7.1"] as const;
+
+export const MAXMEMORY_POLICIES = ["volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random", "volatile-ttl", "noeviction"] as const;
+
+/** Minute-of-week intervals of a weekly window, wrapping past Sunday midnight. */
+function weekIntervals(window: string): Array<[number, number]> {
+  const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  const minute = (part: string) => {
+    const [day, hh, mm] = part.split(":");
+    return days.indexOf(day) * 1440 + Number(hh) * 60 + Number(mm);
+  };
+  const [from, to] = window.split("-").map(minute);
+  const week = 7 * 1440;
+  return to > from ? [[from, to]] : [[from, week], [0, to]];
+}
+
+/** True when every minute of weekly window `inner` lies inside weekly window `outer`. */
+export function weeklyWithin(inner: string, outer: string): boolean {
+  const outerParts = weekIntervals(outer);
+  return weekIntervals(inner).every(([a, b]) => outerParts.some(([c, d]) => c <= a && b <= d));
+}
+
+export const cacheSchema = z
+  .object({
+    /** Redis OSS engine version. @default "7.1" */
+    engineVersion: oneOf(REDIS_VERSIONS).default("7.1"),
+    /** Node type (the runbooks scale cache.r5.large → cache.r5.xlarge). @default "cache.r5.large" */
+    nodeType: z.string({ error: CACHE_NODE_ALLOWED }).refine(isElastiCacheNodeType, { error: CACHE_NODE_ALLOWED }).default("cache.r5.large"),
+    /** Nodes in the replication group: one primary plus replicas, spread over the AZs. @default 3 */
+    numCacheClusters: int(1, 6).default(3),
+    /** Multi-AZ with automatic failover to a replica in another AZ; needs numCacheClusters ≥ 2. @default true */
+    multiAz: bool().default(true),
+    /** Explicit opt-out that lets a production stack run Redis in one AZ. @default false */
+    allowSingleAzInProduction: bool().default(false),
+    /** What Redis evicts when full; volatile-lru evicts only keys with a TTL, so Celery queues are never evicted. @default "volatile-lru" */
+    maxmemoryPolicy: oneOf(MAXMEMORY_POLICIES).default("volatile-lru"),
+    /** Days automatic snapshots are kept (0–35; at least 1 in production). @default 7 */
+    snapshotRetentionDays: int(0, 35).default(7),
+    /** Daily UTC snapshot window, at least 60 minutes, never inside the maintenance window. @default "00:30-01:30" */
+    snapshotWindow: dailyWindow().default("00:30-01:30"),
+    /** Weekly UTC maintenance window, inside the database's when both exist. @default "sun:02:00-sun:06:00" */
+    maintenanceWindow: weeklyWindow().default("sun:02:00-sun:06:00"),
+    /** Apply changes (e.g. the runbooks' cache.r5.xlarge resize, an AUTH token rotation) at once instead of in the maintenance window. @default false */
+    applyImmediately: bool().default(false),
+    /** Bump to rotate the AUTH token (ElastiCache's ROTATE strategy keeps the old one valid meanwhile). @default 1 */
+    authTokenVersion: int(1, 1_000_000).default(1),
+    /** Days the slow log stays in CloudWatch Logs. @default 30 */
+    slowLogRetentionDays: logRetentionDays().default(30),
+  })
+  .strict();
+
+export type CacheConfig = z.infer<typeof cacheSchema>;
+
+export const refineCache: Refinement = (config, report) => {
+  const cache = config.cache;
+  if (!cache) return;
+  const at = (key: keyof CacheConfig) => ["cache", key];
+
+  if (cache.multiAz && cache.numCacheClusters < 2) report(at("numCacheClusters"), cache.numCacheClusters, "must be at least 2 when multiAz is true (a replica to fail over to)");
+  if (cache.numCacheClusters > config.network.availabilityZones)
+    report(at("numCacheClusters"), cache.numCacheClusters, `must not exceed network.availabilityZones (${config.network.availabilityZones}): one node per AZ`);
+  if (dailyWindowMinutes(cache.snapshotWindow) < 60) report(at("snapshotWindow"), cache.snapshotWindow, "must be at least 60 minutes long");
+  const maintenanceMinutes = weeklyWindowMinutes(cache.maintenanceWindow);
+  if (maintenanceMinutes < 60 || maintenanceMinutes > 24 * 60) report(at("maintenanceWindow"), cache.maintenanceWindow, "must be from 60 minutes to 24 hours long");
+  if (dailyOverlapsWeekly(cache.snapshotWindow, cache.maintenanceWindow))
+    report(at("snapshotWindow"), cache.snapshotWindow, `must not overlap maintenanceWindow (${cache.maintenanceWindow})`);
+  if (config.database && !weeklyWithin(cache.maintenanceWindow, config.database.maintenanceWindow))
+    report(at("maintenanceWindow"), cache.maintenanceWindow, `must lie within database.maintenanceWindow (${config.database.maintenanceWindow}): one announced window for the data tier`);
+
+  if (config.environment === "production") {
+    if (!cache.multiAz && !cache.allowSingleAzInProduction)
+      report(at("multiAz"), cache.multiAz, "must be true in production (or set allowSingleAzInProduction: true to accept an AZ outage taking Redis down)");
+    if (cache.snapshotRetentionDays < 1) report(at("snapshotRetentionDays"), cache.snapshotRetentionDays, "must be at least 1 in production (snapshots give the faster recovery the runbooks rely on)");
+  }
+};

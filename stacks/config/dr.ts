@@ -1,0 +1,174 @@
+import { z } from "zod";
+import { bool, int, k8sName, num, oneOf, str } from "./fields";
+import type { Refinement } from "./refinement";
+
+/** The regions Route53 can run health checkers from (the API rejects any other). */
+export const ROUTE53_CHECKER_REGIONS = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const;
+
+/** Route53 health checks poll every 10 or 30 seconds, nothing else. */
+export const HEALTH_CHECK_INTERVALS = [10, 30] as const;
+
+const hostname = () => str(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, "a DNS name such as api.example.com");
+const ipv4 = () => str(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, "an IPv4 address such as 203.0.113.10");
+
+/** Where one side of the failover pair points: exactly one of alias, cname, ip (checked in refineDr). */
+export const failoverTargetSchema = z
+  .object({
+    /** Alias to a load balancer (or another alias-capable AWS target); evaluated for target health. @default none */
+    alias: z
+      .object({
+        /** The target's DNS name, e.g. the ingress NLB's hostname. No default. */
+        dnsName: hostname(),
+        /** The target's own hosted zone id (per region and load balancer kind, e.g. Z26RNL4JYFTOTI for NLBs in us-east-1). No default. */
+        zoneId: str(/^Z[A-Z0-9]{4,31}$/, "a Route53 hosted zone id such as Z26RNL4JYFTOTI"),
+      })
+      .strict()
+      .optional(),
+    /** A host name served as a CNAME with `records.ttlSeconds`. @default none */
+    cname: hostname().optional(),
+    /** An IPv4 address served as an A record with `records.ttlSeconds`. @default none */
+    ip: ipv4().optional(),
+  })
+  .strict();
+
+export type FailoverTargetConfig = z.infer<typeof failoverTargetSchema>;
+
+/** Planning figures the RTO/RPO report uses when the stack does not set them (documented on each key below). */
+export const DR_DEFAULTS = {
+  restoreThroughputGiBPerHour: 50,
+  restoreOverheadMinutes: 20,
+  activationMinutes: 30,
+  replicationLagMinutes: 15,
+  ttlSeconds: 60,
+} as const;
+
+export const drSchema = z
+  .object({
+    /** Build the DR pieces (failover DNS, DR namespace, replication into drRegion). A dr section means DR unless it says false. @default true */
+    enabled: bool().default(true),
+    /** Recovery time objective in minutes (runbook 001 and 003: 4 hours). No default. */
+    rtoMinutes: int(1, 43200),
+    /** Recovery point objective in minutes (runbook 001: 1 hour; runbook 003: 24 hours). No default. */
+    rpoMinutes: int(0, 43200),
+    /** The Route53 health check on the primary site. */
+    healthCheck: z
+      .object({
+        /** Host the checkers call; must name the primary site itself, not the failover name. @default the primary target's host name */
+        fqdn: hostname().optional(),
+        /** HTTPS path that answers 2xx/3xx when the site is healthy (runbook: /health). @default "/health" */
+        path: str(/^\/[^\s?#]*(\?[^\s#]*)?$/, 'an absolute URL path such as "/health"').default("/health"),
+        /** HTTPS port. @default 443 */
+        port: int(1, 65535).default(443),
+        /** Seconds between checks from each checker region (Route53 allows 10 or 30). @default 30 */
+        intervalSeconds: z
+          .number({ error: "must be 10 or 30 (the intervals Route53 offers)" })
+          .refine((v) => (HEALTH_CHECK_INTERVALS as readonly number[]).includes(v), { error: "must be 10 or 30 (the intervals Route53 offers)" })
+          .default(30),
+        /** Consecutive failed checks before the endpoint counts as unhealthy (Route53: 1–10). @default 3 */
+        failureThreshold: int(1, 10).default(3),
+        /** Checker regions; at least 3 so that one region's network trouble cannot fail the site over. @default ["us-east-1", "us-west-2", "eu-west-1"] */
+        regions: z
+          .array(oneOf(ROUTE53_CHECKER_REGIONS))
+          .min(3, { error: `must list at least 3 checker regions from ${ROUTE53_CHECKER_REGIONS.join(", ")}` })
+          .default(["us-east-1", "us-west-2", "eu-west-1"]),
+      })
+      .strict()
+      .prefault({}),
+    /** The failover record pair. Required when enabled. @default none */
+    records: z
+      .object({
+        /** Public hosted zone that holds the records. @default the stack's `domain` */
+        zone: hostname().optional(),
+        /** The name users call, served PRIMARY/SECONDARY (runbook 001: api.stockanalysis.com). No default. */
+        name: hostname(),
+        /** A plain name for the DR site itself (runbook 001: dr.stockanalysis.com, used to verify it). @default none */
+        drName: hostname().optional(),
+        /** TTL of CNAME/IP records; alias records use the target's TTL (60 s for load balancers). @default 60 */
+        ttlSeconds: int(0, 86400).default(DR_DEFAULTS.ttlSeconds),
+        /** The primary site. No default. */
+        primary: failoverTargetSchema,
+        /** The DR site. No default. */
+        secondary: failoverTargetSchema,
+      })
+      .strict()
+      .optional(),
+    /** Replicas each service runs at in the DR namespace (runbook 001: 5 for stock-analysis-api and celery-worker). @default {} */
+    drReplicas: z.record(k8sName(), int(1, 200)).default({}),
+    /** DR HPAs may grow to ceil(drReplicas × this factor); the DR quota admits that maximum. @default 2 */
+    drMaxReplicasFactor: num(1, 10).default(2),
+    /** Kubernetes group (as mapped by EKS access entries) allowed to operate the DR namespace. @default "dr-operators" */
+    operatorGroup: str(/^[A-Za-z0-9][A-Za-z0-9:._@-]{0,127}$/, 'a Kubernetes group name such as "dr-operators"').default("dr-operators"),
+    /**
+     * Planning figure for restoring the database (GiB per hour), used for the RTO. 50 GiB/h is a
+     * conservative figure for pg_restore of a custom-format dump with parallel jobs into gp3 storage
+     * and for RDS restores while blocks load lazily from S3; measure yours and set it. @default 50
+     */
+    restoreThroughputGiBPerHour: num(0.1, 100000).default(DR_DEFAULTS.restoreThroughputGiBPerHour),
+    /** Fixed part of a restore: RDS creating the instance from a snapshot before data loads. @default 20 */
+    restoreOverheadMinutes: int(0, 1440).default(DR_DEFAULTS.restoreOverheadMinutes),
+    /** Time for on-call to confirm the disaster and trigger the restore (runbook 003: assess < 30 min). @default 30 */
+    activationMinutes: int(0, 1440).default(DR_DEFAULTS.activationMinutes),
+    /** How far copies in the DR region lag (S3 Replication Time Control's 15-minute SLA; RDS backup replication is in that range). @default 15 */
+    replicationLagMinutes: int(0, 1440).default(DR_DEFAULTS.replicationLagMinutes),
+    /** Data size to restore (GiB). @default database.allocatedStorageGiB */
+    databaseSizeGiB: num(0, 65536).optional(),
+  })
+  .strict();
+
+export type DrConfig = z.infer<typeof drSchema>;
+
+/** "alias" and "ip" records are A records, "cname" are CNAMEs; a failover pair must share one type. */
+export function targetRecordType(target: FailoverTargetConfig): "A" | "CNAME" {
+  return target.cname !== undefined ? "CNAME" : "A";
+}
+
+function inZone(name: string, zone: string): boolean {
+  return name === zone || name.endsWith(`.${zone}`);
+}
+
+export const refineDr: Refinement = (config, report) => {
+  const dr = config.dr;
+  if (config.environment === "production") {
+    if (!dr) return report(["dr"], dr, "must be set in production (runbook targets: rtoMinutes 240, rpoMinutes 60)");
+    if (!dr.enabled) report(["dr", "enabled"], dr.enabled, "must be true in production");
+  }
+  if (!dr) return;
+  if (dr.enabled) {
+    if (!config.drRegion) report(["dr", "enabled"], dr.enabled, "needs runbook-infra:drRegion (where backups are replicated and the DR site runs)");
+    else if (config.drRegion === config.region) report(["drRegion"], config.drRegion, `must differ from aws:region (${config.region})`);
+    if (!dr.records) report(["dr", "records"], dr.records, "must be set when DR is enabled (name, primary and secondary targets)");
+  }
+  const app = config.application;
+  const services = Object.keys(dr.drReplicas);
+  if (dr.enabled && app && services.length === 0)
+    report(["dr", "drReplicas"], dr.drReplicas, `must list the services to run at DR scale (runbook 001: 5 each), from application.services: ${app.services.map((s) => s.name).join(", ") || "(none)"}`);
+  if (!app && services.length > 0) report(["dr", "drReplicas"], dr.drReplicas, "needs runbook-infra:application (the DR namespace is <application.namespace>-dr)");
+  if (app)
+    for (const name of services)
+      if (!app.services.some((s) => s.name === name))
+        report(["dr", "drReplicas", name], dr.drReplicas[name], `unknown service; application.services has: ${app.services.map((s) => s.name).join(", ") || "(none)"}`);
+  const regions = dr.healthCheck.regions;
+  const repeated = regions.find((r, i) => regions.indexOf(r) !== i);
+  if (repeated) report(["dr", "healthCheck", "regions"], regions, `must not repeat a region (${repeated})`);
+
+  const records = dr.records;
+  if (!records) return;
+  const zone = records.zone ?? config.domain;
+  if (!zone) return report(["dr", "records", "zone"], records.zone, "must be set (or set runbook-infra:domain)");
+  for (const key of ["name", "drName"] as const) {
+    const name = records[key];
+    if (name !== undefined && !inZone(name, zone)) report(["dr", "records", key], name, `must be inside the zone ${zone}`);
+  }
+  for (const side of ["primary", "secondary"] as const) {
+    const target = records[side];
+    const kinds = (["alias", "cname", "ip"] as const).filter((k) => target[k] !== undefined);
+    if (kinds.length !== 1) report(["dr", "records", side], target, "must set exactly one of alias {dnsName, zoneId}, cname, ip");
+  }
+  const primaryType = targetRecordType(records.primary);
+  const secondaryType = targetRecordType(records.secondary);
+  if (primaryType !== secondaryType)
+    report(["dr", "records", "secondary"], records.secondary, `must be the same record type as primary (${primaryType}): Route53 failover pairs share one type; use alias/ip with alias/ip, cname with cname`);
+  if (primaryType === "CNAME" && records.name === zone) report(["dr", "records", "name"], records.name, "must not be the zone apex when the targets are CNAMEs (use alias targets there)");
+  if (dr.healthCheck.fqdn === records.name)
+    report(["dr", "healthCheck", "fqdn"], dr.healthCheck.fqdn, "must name the primary site itself, not the failover name (after failover it would check the DR site)");
+};

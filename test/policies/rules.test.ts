@@ -1,0 +1,364 @@
+/**
+ * Every policy of the pack against a compliant plan (no violation) and against that plan with one
+ * thing made unsafe (a violation of exactly that policy, at the level the policy promises).
+ */
+import { evaluatePlan, Plan, Violation } from "../../policies/evaluate";
+import { policies } from "../../policies/rules";
+import { add, compliantPlan, ISSUER, one, remove, stagingPlan } from "./fixtures";
+
+const BUCKET = "aws:s3/bucket:Bucket";
+const PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
+const SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+const LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
+const DB = "aws:rds/instance:Instance";
+const DB_PARAMS = "aws:rds/parameterGroup:ParameterGroup";
+const REDIS = "aws:elasticache/replicationGroup:ReplicationGroup";
+const EKS = "aws:eks/cluster:Cluster";
+const LT = "aws:ec2/launchTemplate:LaunchTemplate";
+const NODES = "aws:eks/nodeGroup:NodeGroup";
+const KEY = "aws:kms/key:Key";
+const ROLE = "aws:iam/role:Role";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+const RECORD = "aws:route53/record:Record";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const CRON = "kubernetes:batch/v1:CronJob";
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
+const RO = "runbook:dr:RecoveryObjectives";
+
+const apiContainer = (plan: Plan) => one(plan, DEPLOYMENT).inputs.spec.template.spec.containers[0];
+const dailyJob = (plan: Plan) => one(plan, CRON, "postgres-daily").inputs;
+const alertRule = (plan: Plan) => one(plan, RULE).inputs.spec.groups[0].rules[1];
+const setPolicyDoc = (plan: Plan, statement: object) => (one(plan, ROLE_POLICY).inputs.policy = JSON.stringify({ Version: "2012-10-17", Statement: [statement] }));
+
+interface Case {
+  /** Makes the plan violate the policy. */
+  violate: (plan: Plan) => void;
+  /** What the message must say. */
+  message: RegExp;
+  /** A second compliant variant (beyond the base plan) that the policy must accept. */
+  accept?: (plan: Plan) => void;
+}
+
+const cases: Record<string, Case> = {
+  // S3
+  "s3-public-access-block-all": { violate: (p) => (one(p, PAB).inputs.blockPublicPolicy = false), message: /blockPublicPolicy is not true/ },
+  "s3-bucket-public-access-blocked": {
+    violate: (p) => remove(p, PAB),
+    message: /backups has no BucketPublicAccessBlock/,
+    // Matched by the `bucket` input alone when no dependency was recorded.
+    accept: (p) => (one(p, PAB).dependencies = []),
+  },
+  "s3-no-public-acl": { violate: (p) => (one(p, BUCKET).inputs.acl = "public-read"), message: /public-read makes the bucket public/, accept: (p) => (one(p, BUCKET).inputs.acl = "private") },
+  "s3-bucket-policy-not-public": {
+    violate: (p) => (one(p, BUCKET_POLICY).inputs.policy = JSON.stringify({ Statement: [{ Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] })),
+    message: /statement Public allows "s3:GetObject" to everyone/,
+    accept: (p) => {
+      const doc = JSON.parse(one(p, BUCKET_POLICY).inputs.policy);
+      doc.Statement.push({ Sid: "OrgOnly", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-123" } } });
+      one(p, BUCKET_POLICY).inputs.policy = JSON.stringify(doc);
+    },
+  },
+  "s3-bucket-encrypted": { violate: (p) => remove(p, SSE), message: /has no default encryption/ },
+  "s3-encryption-uses-kms": {
+    violate: (p) => (one(p, SSE).inputs.rules = [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]),
+    message: /default encryption is AES256, not aws:kms/,
+    accept: (p) => (one(p, SSE).inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm = "aws:kms:dsse"),
+  },
+  "s3-bucket-versioning": { violate: (p) => (one(p, "aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration.status = "Suspended"), message: /does not have versioning Enabled/ },
+  "s3-tls-only": {
+    violate: (p) => (one(p, BUCKET_POLICY).inputs.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] })),
+    message: /no policy denying aws:SecureTransport=false/,
+    accept: (p) =>
+      (one(p, BUCKET_POLICY).inputs.policy = JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::b/*", Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } }] })),
+  },
+  "s3-backup-bucket-retention": {
+    violate: (p) => (one(p, LIFECYCLE).inputs.rules = one(p, LIFECYCLE).inputs.rules.map((r: object) => ({ ...r, status: "Disabled" }))),
+    message: /backup bucket runbook-infra-production-backups has no enabled lifecycle rule/,
+  },
+  "s3-lifecycle-aborts-incomplete-uploads": { violate: (p) => delete one(p, LIFECYCLE).inputs.rules[0].abortIncompleteMultipartUpload, message: /no enabled rule aborts incomplete multipart uploads/ },
+  "s3-acls-disabled": { violate: (p) => (one(p, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule.objectOwnership = "ObjectWriter"), message: /objectOwnership is ObjectWriter/ },
+
+  // RDS
+  "rds-storage-encrypted": { violate: (p) => (one(p, DB).inputs.storageEncrypted = false), message: /storageEncrypted is not true/ },
+  "rds-multi-az": { violate: (p) => (one(p, DB).inputs.multiAz = false), message: /multiAz is not true/ },
+  "rds-backup-retention": { violate: (p) => (one(p, DB).inputs.backupRetentionPeriod = 3), message: /backupRetentionPeriod is 3, below 7/, accept: (p) => (one(p, DB).inputs.backupRetentionPeriod = 7) },
+  "rds-deletion-protection": { violate: (p) => (one(p, DB).inputs.deletionProtection = false), message: /deletionProtection is not true/ },
+  "rds-final-snapshot": { violate: (p) => (one(p, DB).inputs.skipFinalSnapshot = true), message: /skipFinalSnapshot is true/ },
+  "rds-not-public": { violate: (p) => (one(p, DB).inputs.publiclyAccessible = true), message: /publiclyAccessible is true/ },
+  "rds-iam-authentication": { violate: (p) => delete one(p, DB).inputs.iamDatabaseAuthenticationEnabled, message: /iamDatabaseAuthenticationEnabled is not true/ },
+  "rds-log-exports": { violate: (p) => (one(p, DB).inputs.enabledCloudwatchLogsExports = ["postgresql"]), message: /lacks upgrade/ },
+  "rds-custom-parameter-group": { violate: (p) => (one(p, DB).inputs.parameterGroupName = "default.postgres15"), message: /default.postgres15 is an engine default/ },
+  "rds-force-ssl": {
+    violate: (p) => (one(p, DB_PARAMS).inputs.parameters[0].value = "0"),
+    message: /rds.force_ssl is 0/,
+    // Not a PostgreSQL group: nothing to force.
+    accept: (p) => {
+      one(p, DB_PARAMS).inputs.family = "mysql8.0";
+      one(p, DB_PARAMS).inputs.parameters = [];
+    },
+  },
+  "rds-auto-minor-version-upgrade": { violate: (p) => (one(p, DB).inputs.autoMinorVersionUpgrade = false), message: /autoMinorVersionUpgrade is false/, accept: (p) => delete one(p, DB).inputs.autoMinorVersionUpgrade },
+  "rds-copy-tags-to-snapshots": { violate: (p) => (one(p, DB).inputs.copyTagsToSnapshot = false), message: /copyTagsToSnapshot is not true/ },
+  "rds-enhanced-monitoring": {
+    violate: (p) => Object.assign(one(p, DB).inputs, { monitoringInterval: 0, performanceInsightsEnabled: false }),
+    message: /neither monitoringInterval nor performanceInsightsEnabled/,
+    accept: (p) => Object.assign(one(p, DB).inputs, { monitoringInterval: 0 }),
+  },
+
+  // ElastiCache
+  "elasticache-encryption-at-rest": { violate: (p) => (one(p, REDIS).inputs.atRestEncryptionEnabled = false), message: /atRestEncryptionEnabled is not true/ },
+  "elasticache-encryption-in-transit": { violate: (p) => (one(p, REDIS).inputs.transitEncryptionMode = "preferred"), message: /plaintext clients are still accepted/ },
+  "elasticache-auth": { violate: (p) => delete one(p, REDIS).inputs.authToken, message: /neither authToken nor userGroupIds/, accept: (p) => (one(p, REDIS).inputs.userGroupIds = ["app-users"]) },
+  "elasticache-automatic-failover": { violate: (p) => Object.assign(one(p, REDIS).inputs, { numCacheClusters: 1, automaticFailoverEnabled: false }), message: /automaticFailoverEnabled is not true[\s\S]*only 1 node/ },
+  "elasticache-snapshot-retention": { violate: (p) => (one(p, REDIS).inputs.snapshotRetentionLimit = 0), message: /snapshotRetentionLimit is 0, below 1/ },
+  "elasticache-auto-minor-version-upgrade": { violate: (p) => (one(p, REDIS).inputs.autoMinorVersionUpgrade = false), message: /autoMinorVersionUpgrade is false/ },
+
+  // EKS and nodes
+  "eks-endpoint-not-public": {
+    violate: (p) => Object.assign(one(p, EKS).inputs.vpcConfig, { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24", "0.0.0.0/0"] }),
+    message: /publicAccessCidrs includes 0.0.0.0\/0/,
+    accept: (p) => Object.assign(one(p, EKS).inputs.vpcConfig, { endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] }),
+  },
+  "eks-private-endpoint": { violate: (p) => (one(p, EKS).inputs.vpcConfig.endpointPrivateAccess = false), message: /endpointPrivateAccess is not true/ },
+  "eks-control-plane-logging": { violate: (p) => (one(p, EKS).inputs.enabledClusterLogTypes = ["api", "audit"]), message: /lacks authenticator, controllerManager, scheduler/ },
+  "eks-secrets-encryption": { violate: (p) => delete one(p, EKS).inputs.encryptionConfig, message: /encryptionConfig does not cover secrets/ },
+  "eks-supported-version": { violate: (p) => (one(p, EKS).inputs.version = "1.27"), message: /version 1.27 is older than 1.30/ },
+  "launch-template-imdsv2": { violate: (p) => (one(p, LT).inputs.metadataOptions.httpTokens = "optional"), message: /httpTokens is optional/ },
+  "launch-template-imds-hop-limit": { violate: (p) => (one(p, LT).inputs.metadataOptions.httpPutResponseHopLimit = 3), message: /httpPutResponseHopLimit is 3/ },
+  "launch-template-ebs-encrypted": { violate: (p) => (one(p, LT).inputs.blockDeviceMappings[0].ebs.encrypted = "false"), message: /volume \/dev\/xvda is not encrypted/, accept: (p) => (one(p, LT).inputs.blockDeviceMappings[0].ebs.encrypted = true) },
+  "eks-node-group-no-remote-access": {
+    violate: (p) => (one(p, NODES).inputs.remoteAccess = { ec2SshKey: "ops" }),
+    message: /SSH from anywhere/,
+    accept: (p) => (one(p, NODES).inputs.remoteAccess = { ec2SshKey: "ops", sourceSecurityGroupIds: ["sg-bastion"] }),
+  },
+  "eks-node-group-capacity": { violate: (p) => (one(p, NODES).inputs.scalingConfig.minSize = 10), message: /min 10, desired 8, max 20 is not min ≤ desired ≤ max/ },
+
+  // KMS
+  "kms-key-rotation": {
+    violate: (p) => (one(p, KEY, "cluster-secrets").inputs.enableKeyRotation = false),
+    message: /enableKeyRotation is not true/,
+    // Asymmetric keys cannot rotate.
+    accept: (p) => Object.assign(one(p, KEY, "cluster-secrets").inputs, { enableKeyRotation: false, customerMasterKeySpec: "RSA_2048" }),
+  },
+  "kms-deletion-window": { violate: (p) => (one(p, KEY, "cluster-secrets").inputs.deletionWindowInDays = 7), message: /deletionWindowInDays is 7/, accept: (p) => delete one(p, KEY, "cluster-secrets").inputs.deletionWindowInDays },
+
+  // VPC
+  "vpc-flow-logs": { violate: (p) => remove(p, "aws:ec2/flowLog:FlowLog"), message: /VPC network-vpc has no flow log/ },
+  "vpc-flow-log-all-traffic": { violate: (p) => (one(p, "aws:ec2/flowLog:FlowLog").inputs.trafficType = "REJECT"), message: /trafficType is REJECT/ },
+  "security-group-no-public-ingress": {
+    violate: (p) => {
+      one(p, "aws:ec2/securityGroup:SecurityGroup").inputs.ingress = [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }];
+      Object.assign(one(p, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs, { referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" });
+    },
+    message: /exposes port 22/,
+    accept: (p) => (one(p, "aws:ec2/securityGroup:SecurityGroup").inputs.ingress = [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }]),
+  },
+  "vpc-default-security-group-closed": {
+    violate: (p) => (one(p, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").inputs.ingress = [{ protocol: "-1", fromPort: 0, toPort: 0, self: true }]),
+    message: /default security group has rules/,
+  },
+  "subnet-no-auto-public-ip": { violate: (p) => (one(p, "aws:ec2/subnet:Subnet").inputs.mapPublicIpOnLaunch = true), message: /mapPublicIpOnLaunch is true/ },
+  "cloudwatch-log-retention": { violate: (p) => delete one(p, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays, message: /retentionInDays is unset/ },
+
+  // IAM
+  "iam-no-admin-statement": { violate: (p) => setPolicyDoc(p, { Sid: "Everything", Effect: "Allow", Action: "*", Resource: "*" }), message: /statement Everything allows "\*" on "\*"/ },
+  "iam-no-service-wildcard": { violate: (p) => setPolicyDoc(p, { Effect: "Allow", Action: ["s3:*"], Resource: "arn:aws:s3:::b" }), message: /policy allows s3:\*/ },
+  "iam-no-admin-managed-policy": {
+    violate: (p) => (one(p, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn = "arn:aws:iam::aws:policy/AdministratorAccess"),
+    message: /attaches AdministratorAccess/,
+  },
+  "iam-trust-no-public-principal": {
+    violate: (p) => (one(p, ROLE, "database-monitoring").inputs.assumeRolePolicy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] })),
+    message: /lets any AWS principal assume the role/,
+  },
+  "irsa-trust-scoped": {
+    violate: (p) => {
+      const doc = JSON.parse(one(p, ROLE, "backups-irsa-role").inputs.assumeRolePolicy);
+      delete doc.Statement[0].Condition.StringEquals[`${ISSUER}:sub`];
+      doc.Statement[0].Condition.StringLike = { [`${ISSUER}:sub`]: "system:serviceaccount:backups:*" };
+      one(p, ROLE, "backups-irsa-role").inputs.assumeRolePolicy = JSON.stringify(doc);
+    },
+    message: /not pinned to one service account[\s\S]*uses StringLike/,
+  },
+  "iam-no-user-credentials": { violate: (p) => add(p, "aws:iam/accessKey:AccessKey", "ci-key", { user: "ci" }), message: /AccessKey gives long-lived IAM user credentials/ },
+
+  // Route53
+  "route53-failover-health-check": {
+    violate: (p) => delete one(p, RECORD, "dns-primary").inputs.healthCheckId,
+    message: /PRIMARY record api.stockanalysis.com has no healthCheckId/,
+    accept: (p) => {
+      const primary = one(p, RECORD, "dns-primary").inputs;
+      delete primary.healthCheckId;
+      delete primary.records;
+      primary.aliases = [{ name: "lb.elb.amazonaws.com", zoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: true }];
+    },
+  },
+  "route53-failover-pair": { violate: (p) => remove(p, RECORD, "dns-secondary"), message: /PRIMARY CNAME api.stockanalysis.com has no SECONDARY/ },
+  "route53-health-check-detects-quickly": {
+    violate: (p) => Object.assign(one(p, "aws:route53/healthCheck:HealthCheck").inputs, { type: "HTTP", failureThreshold: 5 }),
+    message: /type is HTTP, not HTTPS[\s\S]*failureThreshold 5 exceeds 3/,
+  },
+
+  // Kubernetes
+  "k8s-run-as-non-root": { violate: (p) => (apiContainer(p).securityContext = { ...apiContainer(p).securityContext, runAsNonRoot: false, runAsUser: 0 }), message: /container api: runAsNonRoot is not true, runAsUser is 0/ },
+  "k8s-restricted-capabilities": {
+    violate: (p) => (apiContainer(p).securityContext = { ...apiContainer(p).securityContext, capabilities: { add: ["SYS_ADMIN"] }, seccompProfile: undefined }),
+    message: /capabilities.drop lacks ALL, adds capabilities SYS_ADMIN/,
+  },
+  "k8s-read-only-root-filesystem": { violate: (p) => (dailyJob(p).spec.jobTemplate.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false), message: /container backup: readOnlyRootFilesystem is not true/ },
+  "k8s-container-resources": { violate: (p) => (apiContainer(p).resources = { requests: { cpu: "100m" } }), message: /no requests.memory, limits.cpu, limits.memory/ },
+  "k8s-image-pinned": {
+    violate: (p) => (dailyJob(p).spec.jobTemplate.spec.template.spec.containers[0].image = "registry.example.com:5000/tools/pg-backup"),
+    message: /has no tag \(means latest\)/,
+    accept: (p) => {
+      apiContainer(p).image = "ghcr.io/example/api@sha256:0f3c1e5d9b7a2c4e6f8a0b1c3d5e7f9a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e";
+      dailyJob(p).spec.jobTemplate.spec.template.spec.containers[0].image = "registry.example.com:5000/tools/pg-backup:2.1";
+    },
+  },
+  "k8s-no-host-access": {
+    violate: (p) => {
+      const pod = one(p, DEPLOYMENT).inputs.spec.template.spec;
+      pod.hostNetwork = true;
+      pod.volumes = [{ name: "docker", hostPath: { path: "/var/run/docker.sock" } }];
+    },
+    message: /hostNetwork is true/,
+  },
+  "k8s-readiness-probe": { violate: (p) => delete apiContainer(p).readinessProbe, message: /container api has no readinessProbe/ },
+  "k8s-not-default-namespace": { violate: (p) => (one(p, PDB, "worker-pdb").inputs.metadata.namespace = "default"), message: /namespace is default/ },
+  "k8s-library-labels": { violate: (p) => delete one(p, NAMESPACE).inputs.metadata.labels["app.kubernetes.io/part-of"], message: /missing labels app.kubernetes.io\/part-of=runbook-infra/ },
+  "k8s-namespace-pod-security": {
+    violate: (p) => (one(p, NAMESPACE).inputs.metadata.labels["pod-security.kubernetes.io/enforce"] = "privileged"),
+    message: /namespace stock-analysis-system enforces privileged/,
+    accept: (p) => add(p, NAMESPACE, "kube-system", { metadata: { name: "kube-system", labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "runbook-infra" } } }),
+  },
+  "k8s-cronjob-no-concurrency": {
+    violate: (p) => (dailyJob(p).spec.concurrencyPolicy = "Replace"),
+    message: /concurrencyPolicy is Replace on a backup job/,
+    accept: (p) => {
+      const job = add(p, CRON, "report", JSON.parse(JSON.stringify(dailyJob(p))));
+      delete (job.inputs as any).metadata.labels["runbook.dev/backup"];
+      (job.inputs as any).spec.concurrencyPolicy = "Replace";
+    },
+  },
+  "k8s-cronjob-deadlines": { violate: (p) => delete dailyJob(p).spec.startingDeadlineSeconds, message: /startingDeadlineSeconds is unset/ },
+  "k8s-cronjob-history": { violate: (p) => (dailyJob(p).spec.failedJobsHistoryLimit = 0), message: /failedJobsHistoryLimit is 0/ },
+  "k8s-cronjob-valid-schedule": {
+    violate: (p) => (dailyJob(p).spec.schedule = "0 25 * * *"),
+    message: /schedule "0 25 \* \* \*" in Etc\/UTC does not parse/,
+    accept: (p) => (one(p, CRON, "k8s-config").inputs.spec.schedule = "@daily"),
+  },
+  "k8s-hpa-bounds": { violate: (p) => (one(p, HPA, "api-hpa").inputs.spec.maxReplicas = 3), message: /maxReplicas 3 is not above minReplicas 3/ },
+  "k8s-hpa-high-availability": { violate: (p) => (one(p, HPA, "worker-hpa").inputs.spec.minReplicas = 1), message: /minReplicas is 1/ },
+  "k8s-pdb-valid": { violate: (p) => (one(p, PDB, "api-pdb").inputs.spec.maxUnavailable = 0), message: /allows no voluntary evictions/ },
+  "helm-release-pinned": { violate: (p) => (one(p, "kubernetes:helm.sh/v3:Release").inputs.version = "^9.43.0"), message: /version \^9.43.0 is a range/ },
+
+  // Monitoring
+  "prometheus-rule-valid-promql": { violate: (p) => (alertRule(p).expr = "sum(rate(http_requests_total[5m]) >"), message: /api\/HighErrorRate: expr does not parse at offset/ },
+  "prometheus-rule-structure": {
+    violate: (p) => {
+      alertRule(p).for = "5 minutes";
+      one(p, RULE).inputs.spec.groups.push({ name: "api", rules: [] });
+    },
+    message: /group name api is used twice/,
+  },
+  "prometheus-rule-alert-labels": { violate: (p) => (alertRule(p).labels = { severity: "page" }), message: /api\/HighErrorRate: severity page/ },
+  "prometheus-rule-selector-labels": { violate: (p) => (one(p, RULE).inputs.metadata.labels = { release: "kube-prometheus-stack" }), message: /lacks app.kubernetes.io\/part-of=runbook-infra/ },
+  "prometheus-rule-alert-hygiene": { violate: (p) => delete alertRule(p).annotations.runbook_url, message: /no runbook_url annotation/ },
+  "cloudwatch-alarm-actions": { violate: (p) => (one(p, "aws:cloudwatch/metricAlarm:MetricAlarm").inputs.alarmActions = []), message: /alarmActions is empty/ },
+
+  // Whole stack
+  "stack-database-backup-bucket": { violate: (p) => delete one(p, BUCKET).inputs.tags["runbook:purpose"], message: /database runbook-infra-production has no backup bucket/ },
+  "stack-database-daily-backup": {
+    violate: (p) => (dailyJob(p).spec.schedule = "0 7 * * 0"),
+    message: /leaves a 168 h gap between runs/,
+    accept: (p) => (dailyJob(p).spec.schedule = "0 */6 * * *"),
+  },
+  "stack-backup-maintenance-windows": {
+    violate: (p) => (dailyJob(p).spec.schedule = "0 2 * * *"),
+    message: /runs inside database runbook-infra-production maintenance window sun:02:00-sun:06:00/,
+    // 01:00 for an hour ends exactly when Sunday's window opens.
+    accept: (p) => (dailyJob(p).spec.schedule = "0 1 * * *"),
+  },
+  "stack-hpa-has-pdb": { violate: (p) => remove(p, PDB, "worker-pdb"), message: /HPA stock-analysis-system\/celery-worker \(target celery-worker\) has no PodDisruptionBudget/ },
+  "stack-dr-resources": {
+    violate: (p) => {
+      remove(p, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication");
+      remove(p, "aws:s3/bucketReplicationConfig:BucketReplicationConfig");
+    },
+    message: /not replicated to the DR region/,
+    // Without the DR provider, DR is off and nothing is required.
+    accept: (p) => {
+      p.resources = p.resources.filter((r) => r.name !== "dr-region" && !r.provider);
+      remove(p, "aws:s3/bucketReplicationConfig:BucketReplicationConfig");
+    },
+  },
+  "stack-recovery-objectives-met": {
+    violate: (p) => (one(p, RO).inputs.computed.scenarios[1].rpoMinutes = 1440),
+    message: /primary region loss: RPO 1440 min misses the 60 min target/,
+  },
+  "stack-recovery-objectives-declared": { violate: (p) => remove(p, RO), message: /declares no recovery objectives/ },
+  "stack-backup-restore-job": { violate: (p) => remove(p, CRON, "postgres-restore"), message: /no postgres-restore job/ },
+  "stack-cluster-config-backup": { violate: (p) => remove(p, CRON, "k8s-config"), message: /no k8s-config backup CronJob/ },
+};
+
+const GRADED = policies.filter((p) => Object.keys(p.configSchema?.properties ?? {}).includes("mandatoryIn")).map((p) => p.name);
+
+function violationsOf(plan: Plan, policy: string, environment?: string): Violation[] {
+  return evaluatePlan(plan, environment ? { environment } : {}).filter((v) => v.policy === policy);
+}
+
+describe("the policy pack", () => {
+  it("has at least 50 policies with unique names, each mapped to a control or runbook in its description", () => {
+    const names = policies.map((p) => p.name);
+    expect(names.length).toBeGreaterThanOrEqual(50);
+    expect(new Set(names).size).toBe(names.length);
+    for (const p of policies) expect(p.description).toMatch(/\((AWS FSBP|AWS EKS|CIS|CKV|kube-score|runbook|Pod Security|Kubernetes|prometheus|promtool|Prometheus).*\)/);
+  });
+
+  it("has a violating and a compliant case for every policy", () => {
+    expect(Object.keys(cases).sort()).toEqual(policies.map((p) => p.name).sort());
+  });
+
+  it("passes the compliant production plan and its staging twin with no violation at all", () => {
+    expect(evaluatePlan(compliantPlan())).toEqual([]);
+    expect(evaluatePlan(stagingPlan())).toEqual([]);
+  });
+});
+
+describe.each(policies.map((p) => [p.name, p.enforcementLevel] as const))("%s", (name, level) => {
+  const testCase = cases[name];
+
+  it("reports the unsafe plan", () => {
+    const plan = compliantPlan();
+    testCase.violate(plan);
+    const found = violationsOf(plan, name);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.map((v) => v.message).join("\n")).toMatch(testCase.message);
+    expect(found.every((v) => v.level === (level === "advisory" ? "advisory" : "mandatory"))).toBe(true);
+    expect(found.every((v) => plan.resources.some((r) => r.urn === v.urn))).toBe(true);
+  });
+
+  it("accepts the compliant plan", () => {
+    expect(violationsOf(compliantPlan(), name)).toEqual([]);
+    if (testCase.accept) {
+      const plan = compliantPlan();
+      testCase.accept(plan);
+      expect(violationsOf(plan, name)).toEqual([]);
+    }
+  });
+
+  if (GRADED.includes(name)) {
+    it("blocks in production and only advises in staging", () => {
+      const plan = compliantPlan();
+      testCase.violate(plan);
+      expect(violationsOf(plan, name, "production").map((v) => v.level)).not.toContain("advisory");
+      const staging = violationsOf(plan, name, "staging");
+      expect(staging.length).toBeGreaterThan(0);
+      expect(staging.every((v) => v.level === "advisory")).toBe(true);
+    });
+  }
+});
