@@ -24,6 +24,21 @@ export interface AlertmanagerConfigArgs {
   email?: { to: string; from: string; smarthost: string; authUsername?: string; authPassword?: pulumi.Input<string>; requireTls?: boolean };
 }
 
+/** The plain settings the renderer takes, from the component's arguments and the resolved credentials. */
+export function alertmanagerSettings(args: AlertmanagerConfigArgs, secrets: { pagerdutyRoutingKey?: string; slackWebhookUrl?: string; smtpPassword?: string }): AlertmanagerSettings {
+  const routes = Object.fromEntries(SEVERITIES.map((s) => [s, { ...RUNBOOK_ROUTES[s], ...(args.routes?.[s] ?? {}) }])) as Record<Severity, SeverityRoute>;
+  return {
+    groupBy: args.groupBy ?? ["alertname", "namespace", "service"],
+    inhibitEqual: args.inhibitEqual ?? ["alertname", "service", "namespace"],
+    routes,
+    ...(args.pagerdutyRoutingKey !== undefined ? { pagerduty: { routingKey: secrets.pagerdutyRoutingKey ?? "" } } : {}),
+    ...(args.slack ? { slack: { channel: args.slack.channel, apiUrl: secrets.slackWebhookUrl ?? "" } } : {}),
+    ...(args.email
+      ? { email: { to: args.email.to, from: args.email.from, smarthost: args.email.smarthost, authUsername: args.email.authUsername, authPassword: secrets.smtpPassword, requireTls: args.email.requireTls ?? true } }
+      : {}),
+  };
+}
+
 /**
  * Alertmanager's routing, receivers and inhibition as the Secret kube-prometheus-stack's Alertmanager
  * reads (`alertmanagerSpec.configSecret`). Receiver keys and webhooks stay Pulumi secrets end to end:
@@ -39,26 +54,16 @@ export class AlertmanagerConfig extends pulumi.ComponentResource {
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(args.namespace ?? "")) rejectArg(C, "namespace", args.namespace, "must be a Kubernetes namespace name");
     const secretName = args.secretName ?? "alertmanager-config";
     if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(secretName)) rejectArg(C, "secretName", secretName, "must be a Kubernetes Secret name");
-    const routes = Object.fromEntries(SEVERITIES.map((s) => [s, { ...RUNBOOK_ROUTES[s], ...(args.routes?.[s] ?? {}) }])) as Record<Severity, SeverityRoute>;
     // Secrets are checked for presence here and rendered later; the placeholders only stand in for validation.
-    const shape = (webhook: string, key: string, password?: string): AlertmanagerSettings => ({
-      groupBy: args.groupBy ?? ["alertname", "namespace", "service"],
-      inhibitEqual: args.inhibitEqual ?? ["alertname", "service", "namespace"],
-      routes,
-      ...(args.pagerdutyRoutingKey !== undefined ? { pagerduty: { routingKey: key } } : {}),
-      ...(args.slack ? { slack: { channel: args.slack.channel, apiUrl: webhook } } : {}),
-      ...(args.email
-        ? { email: { to: args.email.to, from: args.email.from, smarthost: args.email.smarthost, authUsername: args.email.authUsername, authPassword: password, requireTls: args.email.requireTls ?? true } }
-        : {}),
-    });
-    const [problem] = alertmanagerProblems(shape("https://placeholder.invalid/webhook", "placeholder", undefined));
+    const [problem] = alertmanagerProblems(alertmanagerSettings(args, { slackWebhookUrl: "https://placeholder.invalid/webhook", pagerdutyRoutingKey: "placeholder" }));
     if (problem) rejectArg(C, problem.arg, problem.value, problem.allowed);
     super("runbook:monitoring:AlertmanagerConfig", name, {}, opts);
 
+    const routes = alertmanagerSettings(args, {}).routes;
     this.receivers = [...new Set(SEVERITIES.map((s) => routes[s].receiver))];
     const rendered = pulumi
       .all([args.slack?.webhookUrl ?? "", args.pagerdutyRoutingKey ?? "", args.email?.authPassword ?? ""])
-      .apply(([webhook, key, password]) => renderAlertmanagerConfig(shape(webhook, key, password || undefined)));
+      .apply(([webhook, key, password]) => renderAlertmanagerConfig(alertmanagerSettings(args, { slackWebhookUrl: webhook, pagerdutyRoutingKey: key, smtpPassword: password || undefined })));
     const secret = new k8s.core.v1.Secret(
       `${name}-secret`,
       {

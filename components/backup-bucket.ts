@@ -122,6 +122,11 @@ export interface BackupBucketArgs {
 const PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/** The entries of `outputs` whose value is defined. */
+export function definedOnly(outputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
+}
+
 /** What a job may do in the bucket: `put` and `get` list key prefixes. */
 export interface BucketAccess {
   /** Prefixes the principal may write (s3:PutObject, multipart). @default [] */
@@ -285,7 +290,8 @@ export class BackupBucket extends pulumi.ComponentResource {
       this.replicationRoleArn = role.arn;
     }
 
-    this.registerOutputs({
+    // Optional parts left out are omitted rather than registered as undefined (which the engine warns about).
+    this.registerOutputs(definedOnly({
       bucketName: this.bucketName,
       bucketArn: this.bucketArn,
       kmsKeyArn: this.kmsKeyArn,
@@ -293,7 +299,7 @@ export class BackupBucket extends pulumi.ComponentResource {
       replicaBucketArn: this.replicaBucketArn,
       replicaKmsKeyArn: this.replicaKmsKeyArn,
       replicationRoleArn: this.replicationRoleArn,
-    });
+    }));
   }
 
   /** Least-privilege policy for a job using some prefixes of this bucket (see `backupAccessPolicy`). */

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../stacks/config/errors";
 import { cpuCores, memoryGiB } from "../stacks/config/application";
-import { AppNamespace, LIBRARY_LABELS } from "./app-namespace";
+import { AppNamespace, ContainerLimits, LIBRARY_LABELS } from "./app-namespace";
 import { ServiceScaling } from "./service-scaling";
 import { ContainerResources, PostgresBackupJobs, PostgresBackupJobsArgs } from "./postgres-backup-jobs";
 
@@ -40,6 +40,8 @@ export interface DrNamespaceArgs {
   operatorGroup: string;
   /** The restore job template (see DrRestoreArgs). @default none (no restore template) */
   restore?: DrRestoreArgs;
+  /** LimitRange of the DR namespace (the primary namespace's, so the same pods fit). @default AppNamespace's defaults */
+  limitRange?: ContainerLimits;
   /** Quota headroom over every service at maxReplicas, for rolling-update surge pods (percent). @default 25 */
   surgePercent?: number;
 }
@@ -68,7 +70,7 @@ function restorePodRequests(restore: DrRestoreArgs): { cpu: number; memoryGiB: n
 export class DrNamespace extends pulumi.ComponentResource {
   public readonly namespaceName: pulumi.Output<string>;
   /** The DR namespace's name, known before apply (`<primaryNamespace>-dr`). */
-  public readonly name: string;
+  public readonly drNamespace: string;
   public readonly restoreCronJobName?: pulumi.Output<string>;
   /** The command that starts a restore, e.g. `kubectl -n stock-analysis-system-dr create job --from=cronjob/postgres-restore restore-$(date +%s)`. */
   public readonly restoreCommand?: string;
@@ -118,7 +120,7 @@ export class DrNamespace extends pulumi.ComponentResource {
     super("runbook:dr:DrNamespace", name, {}, opts);
     this.quota = quota;
 
-    this.name = namespace;
+    this.drNamespace = namespace;
     const provider = args.provider;
     const child = { parent: this, provider };
     const ns = new AppNamespace(
@@ -127,6 +129,7 @@ export class DrNamespace extends pulumi.ComponentResource {
         namespace,
         labels: { "runbook.dev/role": "dr", "runbook.dev/primary-namespace": args.primaryNamespace },
         quota: { ...this.quota },
+        limitRange: args.limitRange,
       },
       { parent: this, providers: { kubernetes: provider } },
     );

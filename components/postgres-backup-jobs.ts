@@ -4,7 +4,7 @@ import { CronExpressionParser } from "cron-parser";
 import { rejectArg } from "../stacks/config/errors";
 import { IrsaRole } from "./irsa-role";
 import { readProjectFile } from "./project-file";
-import { BACKUP_PREFIXES, backupAccessPolicy } from "./backup-bucket";
+import { BACKUP_PREFIXES, backupAccessPolicy, definedOnly } from "./backup-bucket";
 
 /** Labels every Kubernetes object of the library carries (the policy pack relies on them). */
 export const BACKUP_LIBRARY_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "runbook-infra" } as const;
@@ -281,6 +281,8 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
     const awsEnv = [
       ...baseEnv,
       { name: "BACKUP_BUCKET", value: args.bucketName },
+      // Uploads name the backup key explicitly, so they stay under it even if the bucket default changes.
+      { name: "BACKUP_KMS_KEY_ID", value: args.kmsKeyArn },
       { name: "AWS_REGION", value: args.region },
       { name: "AWS_DEFAULT_REGION", value: args.region },
     ];
@@ -411,7 +413,8 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
       this.restoreCronJobName = cron.metadata.name;
     }
 
-    this.registerOutputs({
+    // Optional parts left out are omitted rather than registered as undefined (which the engine warns about).
+    this.registerOutputs(definedOnly({
       backupServiceAccountName: this.backupServiceAccountName,
       backupRoleArn: this.backupRoleArn,
       restoreServiceAccountName: this.restoreServiceAccountName,
@@ -420,6 +423,6 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
       hourlyCronJobName: this.hourlyCronJobName,
       restoreCronJobName: this.restoreCronJobName,
       scriptsConfigMapName: this.scriptsConfigMapName,
-    });
+    }));
   }
 }

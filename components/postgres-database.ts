@@ -38,7 +38,7 @@ export interface PostgresDatabaseArgs {
   backupRetentionDays?: number;
   /** Daily UTC backup window "hh:mm-hh:mm", ≥ 30 minutes, outside the maintenance window. @default "00:30-01:30" */
   backupWindow?: string;
-  /** Weekly UTC maintenance window "ddd:hh:mm-ddd:hh:mm". @default "sun:02:00-sun:06:00" */
+  /** Weekly UTC maintenance window "ddd:hh:mm-ddd:hh:mm". @default "sun:03:00-sun:06:00" (inside the runbooks' Sunday 02:00–06:00 slot, after the 02:00 dump) */
   maintenanceWindow?: string;
   /** Refuse deletion until turned off. @default true */
   deletionProtection?: boolean;
@@ -88,7 +88,7 @@ function validate(name: string, args: PostgresDatabaseArgs) {
   const retention = args.backupRetentionDays ?? 30;
   if (!isInt(retention, 0, 35)) reject("backupRetentionDays", retention, "must be an integer from 0 to 35 (AWS's range)");
   const backupWindow = args.backupWindow ?? "00:30-01:30";
-  const maintenanceWindow = args.maintenanceWindow ?? "sun:02:00-sun:06:00";
+  const maintenanceWindow = args.maintenanceWindow ?? "sun:03:00-sun:06:00";
   if (!dailyWindow().safeParse(backupWindow).success || dailyWindowMinutes(backupWindow) < 30)
     reject("backupWindow", backupWindow, 'must be a daily UTC window "hh:mm-hh:mm" of at least 30 minutes');
   if (!weeklyWindow().safeParse(maintenanceWindow).success || weeklyWindowMinutes(maintenanceWindow) < 30 || weeklyWindowMinutes(maintenanceWindow) > 1440)
@@ -290,7 +290,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         multiAz: args.multiAz ?? true,
         backupRetentionPeriod: args.backupRetentionDays ?? 30,
         backupWindow: args.backupWindow ?? "00:30-01:30",
-        maintenanceWindow: args.maintenanceWindow ?? "sun:02:00-sun:06:00",
+        maintenanceWindow: args.maintenanceWindow ?? "sun:03:00-sun:06:00",
         copyTagsToSnapshot: true,
         deletionProtection: args.deletionProtection ?? true,
         skipFinalSnapshot: false,

@@ -48,7 +48,7 @@ export class RecoveryObjectives extends pulumi.ComponentResource {
       for (const key of ["rpoMinutes", "rtoMinutes"] as const) {
         const v = s[key];
         if (v !== null && !(typeof v === "number" && Number.isFinite(v) && v >= 0))
-          rejectArg("RecoveryObjectives", `scenarios[${s.scenario}].${key}`, v, "must be minutes ≥ 0, or null when the stack cannot recover");
+          rejectArg("RecoveryObjectives", `scenarios[${s.scenario}].${key}`, typeof v === "number" && !Number.isFinite(v) ? String(v) : v, "must be minutes ≥ 0, or null when the stack cannot recover");
       }
     }
     // Figures are rounded up to a tenth of a minute: never report a recovery faster than computed.

@@ -31,7 +31,7 @@ export interface RedisCacheArgs {
   snapshotRetentionDays?: number;
   /** Daily UTC snapshot window "hh:mm-hh:mm", ≥ 60 minutes, outside the maintenance window. @default "00:30-01:30" */
   snapshotWindow?: string;
-  /** Weekly UTC maintenance window "ddd:hh:mm-ddd:hh:mm", 60 minutes to 24 hours. @default "sun:02:00-sun:06:00" */
+  /** Weekly UTC maintenance window "ddd:hh:mm-ddd:hh:mm", 60 minutes to 24 hours. @default "sun:03:00-sun:06:00" (inside the runbooks' Sunday 02:00–06:00 slot, after the 02:00 dump) */
   maintenanceWindow?: string;
   /** Days the slow log is kept in CloudWatch Logs. @default 30 */
   slowLogRetentionDays?: number;
@@ -63,7 +63,7 @@ function validate(name: string, args: RedisCacheArgs) {
   const retention = args.snapshotRetentionDays ?? 7;
   if (!isInt(retention, 0, 35)) reject("snapshotRetentionDays", retention, "must be an integer from 0 to 35");
   const snapshotWindow = args.snapshotWindow ?? "00:30-01:30";
-  const maintenanceWindow = args.maintenanceWindow ?? "sun:02:00-sun:06:00";
+  const maintenanceWindow = args.maintenanceWindow ?? "sun:03:00-sun:06:00";
   if (!dailyWindow().safeParse(snapshotWindow).success || dailyWindowMinutes(snapshotWindow) < 60)
     reject("snapshotWindow", snapshotWindow, 'must be a daily UTC window "hh:mm-hh:mm" of at least 60 minutes');
   if (!weeklyWindow().safeParse(maintenanceWindow).success || weeklyWindowMinutes(maintenanceWindow) < 60 || weeklyWindowMinutes(maintenanceWindow) > 1440)
@@ -204,7 +204,7 @@ export class RedisCache extends pulumi.ComponentResource {
         authTokenUpdateStrategy: "ROTATE",
         snapshotRetentionLimit: retention,
         snapshotWindow: args.snapshotWindow ?? "00:30-01:30",
-        maintenanceWindow: args.maintenanceWindow ?? "sun:02:00-sun:06:00",
+        maintenanceWindow: args.maintenanceWindow ?? "sun:03:00-sun:06:00",
         finalSnapshotIdentifier: `${groupId}-final`,
         autoMinorVersionUpgrade: true,
         applyImmediately: args.applyImmediately ?? false,

@@ -11,6 +11,8 @@ export interface AlertOverride {
   threshold?: number;
   for?: string;
   severity?: Severity;
+  /** Full link to the procedure, when the runbook document's heading differs from the catalogue's anchor. */
+  runbookUrl?: string;
 }
 
 export interface AlertRuleSettings {
@@ -47,7 +49,7 @@ export function buildAlert(def: AlertDefinition, override: AlertOverride, settin
     annotations: {
       summary: def.summary,
       description: def.description(def.threshold ? thresholdText(def, threshold) : ""),
-      runbook_url: runbookLink(settings.runbookUrl, def.procedure),
+      runbook_url: override.runbookUrl ?? runbookLink(settings.runbookUrl, def.procedure),
     },
   };
   return rule;

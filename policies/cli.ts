@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { evaluatePlan, PlanError, validatePlan, Violation } from "./evaluate";
+import { evaluatePlan, loadPackConfig, PlanError, validatePlan, Violation } from "./evaluate";
 import { policies } from "./rules";
 
 const USAGE = "usage: npm run policy -- <plan.json> [--environment production|staging|development] [--config <policy-pack-config.json>] [--json]";
@@ -71,13 +71,15 @@ export function main(argv: string[], io: CliIo = { out: (l) => console.log(l), e
     if (parsed.positionals.length !== 1) throw new PlanError(`expected one plan file, got ${parsed.positionals.length} — ${USAGE}`);
     const planPath = parsed.positionals[0];
     const plan = validatePlan(readJson(planPath, "the plan"));
-    const config = parsed.values.config ? (readJson(parsed.values.config, "the policy pack config") as PolicyPackConfig) : undefined;
+    const environment = parsed.values.environment ?? plan.environment;
+    // Without --config, the stack's own file is used, as `pulumi preview --policy-pack-config` would be given it.
+    const config = parsed.values.config ? (readJson(parsed.values.config, "the policy pack config") as PolicyPackConfig) : loadPackConfig(environment);
     if (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config))) throw new PlanError(`${parsed.values.config}: the policy pack config must be a JSON object`);
     const violations = evaluatePlan(plan, { environment: parsed.values.environment, config });
     if (parsed.values.json) io.out(JSON.stringify({ violations }, null, 2));
     else {
-      const environment = parsed.values.environment ?? plan.environment;
-      io.out(`Policy pack runbook-infra on ${plan.stack ?? planPath}${environment ? ` (${environment})` : ""}: ${plan.resources.length} resources`);
+      const configName = parsed.values.config ?? (config ? `policies/config/${environment}.json` : "defaults");
+      io.out(`Policy pack runbook-infra on ${plan.stack ?? planPath}${environment ? ` (${environment})` : ""}: ${plan.resources.length} resources, config ${configName}`);
       for (const line of formatViolations(violations, policies.length)) io.out(line);
     }
     return violations.some((v) => v.level === "mandatory") ? 1 : 0;

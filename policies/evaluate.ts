@@ -6,6 +6,8 @@
  * Levels follow the server too: pack config > policy > pack default, and a violation reported as an
  * object carries its own level (how graded rules turn advisory outside production).
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { EnforcementLevel, PolicyPackConfig, PolicyProviderResource, PolicyResource, PolicyResourceOptions, ReportViolation } from "@pulumi/policy";
 import { ENVIRONMENTS } from "./rules/common";
 import { PACK_ENFORCEMENT_LEVEL, policies as packPolicies } from "./rules";
@@ -60,6 +62,25 @@ const DEFAULT_OPTS: Omit<PolicyResourceOptions, "parent"> = {
   additionalSecretOutputs: [],
 };
 
+/**
+ * The per-stack pack config kept in `policies/config/<environment>.json` (the same file is passed to the
+ * Pulumi CLI with `--policy-pack-config`), or undefined when there is none. Looked up beside this module
+ * and, when running from the transpiled `.build/policies/`, in the source folder.
+ */
+export function loadPackConfig(environment: string | undefined): PolicyPackConfig | undefined {
+  if (!environment || !/^[a-z]+$/.test(environment)) return undefined;
+  for (const dir of [join(__dirname, "config"), join(__dirname, "..", "..", "policies", "config")]) {
+    const file = join(dir, `${environment}.json`);
+    if (!existsSync(file)) continue;
+    try {
+      return JSON.parse(readFileSync(file, "utf8")) as PolicyPackConfig;
+    } catch (error) {
+      throw new PlanError(`${file}: not valid JSON (${(error as Error).message.split("\n")[0]})`);
+    }
+  }
+  return undefined;
+}
+
 /** Checks the shape of a parsed plan and returns it typed; throws PlanError naming the first problem. */
 export function validatePlan(value: unknown): Plan {
   if (!value || typeof value !== "object" || Array.isArray(value)) throw new PlanError("plan: must be a JSON object with a resources array");
@@ -74,6 +95,23 @@ export function validatePlan(value: unknown): Plan {
   });
   if (plan.environment !== undefined && typeof plan.environment !== "string") throw new PlanError(`plan.environment: ${JSON.stringify(plan.environment)} — must be a string`);
   return plan as unknown as Plan;
+}
+
+const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
+
+/** Rejects config for policies or properties the pack does not have: a typo must not silently do nothing. */
+function checkConfig(config: PolicyPackConfig, policies: RunbookPolicy[]): void {
+  for (const [name, entry] of Object.entries(config)) {
+    const policy = policies.find((p) => p.name === name);
+    if (!policy && name !== "all") throw new PlanError(`config: ${JSON.stringify(name)} — no such policy in the pack`);
+    const level = typeof entry === "string" ? entry : entry?.enforcementLevel;
+    if (level !== undefined && !LEVELS.includes(level)) throw new PlanError(`config.${name}.enforcementLevel: ${JSON.stringify(level)} — must be one of ${LEVELS.join(", ")}`);
+    if (typeof entry !== "object" || entry === null) continue;
+    const known = Object.keys(policy?.configSchema?.properties ?? {});
+    for (const key of Object.keys(entry)) {
+      if (key !== "enforcementLevel" && !known.includes(key)) throw new PlanError(`config.${name}.${key}: not a setting of this policy${known.length ? ` (it has ${known.join(", ")})` : ""}`);
+    }
+  }
 }
 
 function levelOf(policy: RunbookPolicy, config: PolicyPackConfig): EnforcementLevel {
@@ -146,6 +184,7 @@ export function evaluatePlan(plan: Plan, options: EvaluateOptions = {}): Violati
     throw new PlanError(`environment: ${JSON.stringify(environment)} — must be one of ${ENVIRONMENTS.join(", ")}`);
   }
   const config = options.config ?? {};
+  checkConfig(config, options.policies ?? packPolicies);
   const stackTags = new Map<string, string>();
   if (checked.project) stackTags.set("pulumi:project", checked.project);
   if (environment) stackTags.set("environment", environment);

@@ -73,6 +73,22 @@ class RecordingMonitor extends MockMonitor {
   }
 }
 
+/**
+ * Resolves the program's stack outputs, keeping secrecy: the stack's own `outputs` promise unwraps
+ * secrets, so each output is resolved here and a secret one is written as "[secret]".
+ */
+async function resolveOutputs(returned: unknown): Promise<Record<string, unknown>> {
+  if (!returned || typeof returned !== "object") return {};
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(returned as Record<string, unknown>)) {
+    // Output's `isSecret` and `promise()` are internal to the SDK's typings but stable runtime members.
+    const output = pulumi.output(value) as unknown as { isSecret: Promise<boolean>; promise(): Promise<unknown> };
+    const [resolved, secret] = await Promise.all([output.promise(), output.isSecret]);
+    out[key] = secret ? "[secret]" : maskSecrets(resolved);
+  }
+  return out;
+}
+
 export interface RunOptions {
   project: string;
   stack: string;
@@ -99,7 +115,9 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
   const resources: PlannedResource[] = [];
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, true);
   pulumi.runtime.setMockOptions(new RecordingMonitor(mocks, resources, options.onRegister), options.project, options.stack, true);
-  const outputs = (await pulumi.runtime.runInPulumiStack(async () => options.program())) ?? {};
+  let returned: unknown;
+  await pulumi.runtime.runInPulumiStack(async () => (returned = await options.program()));
+  const outputs = await resolveOutputs(returned);
   await pulumi.runtime.disconnect();
-  return { resources, outputs: maskSecrets(outputs) as Record<string, unknown> };
+  return { resources, outputs };
 }

@@ -33,7 +33,7 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
   private regionOf(provider: string | undefined, inputs: Record<string, unknown>): string {
     if (typeof inputs.region === "string" && inputs.region) return inputs.region;
     if (provider) {
-      for (const [ref, region] of this.providerRegions) if (provider.startsWith(ref)) return region;
+      for (const [suffix, region] of this.providerRegions) if (provider.includes(suffix)) return region;
     }
     return this.options.region;
   }
@@ -48,7 +48,8 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
     if (type.startsWith("pulumi:providers:")) {
       id = hex.slice(0, 16);
       if (type === "pulumi:providers:aws" && typeof inputs.region === "string") {
-        this.providerRegions.set(`urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${type}::${name}::`, inputs.region);
+        // Provider references are "<urn>::<id>"; the URN ends in "<type>::<name>" whatever the parent chain.
+        this.providerRegions.set(`${type}::${name}::`, inputs.region);
       }
       return { id, state };
     }

@@ -250,6 +250,9 @@ export function recoveryReport(config: StackConfig): RecoveryReport {
     `DNS: ${facts.healthCheckIntervalSeconds} s × ${facts.healthCheckFailureThreshold} failed checks, then TTL ${facts.dnsTtlSeconds} s${config.dr?.records?.primary.alias ? " (alias to a load balancer)" : ""}`,
   ];
   if (config.dr?.records) assumptions.push(`failover record type ${targetRecordType(config.dr.records.primary)}`);
+  // The DR namespace lives on whichever cluster it is given; the region-loss time holds only if the
+  // secondary target's cluster is outside the primary region and already running.
+  if (facts.drEnabled) assumptions.push("region loss: the DR site behind the secondary record runs outside the primary region (a DR namespace on the primary cluster is lost with it)");
   return {
     targets,
     rows: judged,

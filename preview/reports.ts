@@ -7,6 +7,9 @@ import type { LoadedStack } from "./stack-files";
 import type { RenderedFile } from "./manifests";
 import { parseStackConfig } from "../stacks/config/load";
 import { capacityPlan, renderCapacityPlan } from "./capacity-plan";
+import { recoveryReport, renderRecoveryReport } from "./recovery-report";
+import { evaluatePlan, loadPackConfig } from "../policies/evaluate";
+import { renderMonitoringFiles } from "../monitoring/render";
 
 export interface Violation {
   policy: string;
@@ -27,15 +30,35 @@ export interface StackReports {
   files: RenderedFile[];
 }
 
+function renderViolations(violations: Violation[]): string {
+  if (violations.length === 0) return "Policies: no violations";
+  const lines = violations.map((v) => `  [${v.level}] ${v.policy}: ${v.message}\n      ${v.urn}`);
+  return [`Policies: ${violations.length} violation(s)`, ...lines].join("\n");
+}
+
 export function stackReports(loaded: LoadedStack, resources: PlannedResource[]): StackReports {
   const config = parseStackConfig(loaded.stack, loaded.config, new Set(loaded.secretKeys));
   const reports: StackReports = { text: [], json: {}, violations: [], failures: [], files: [] };
-  void resources;
 
   // Capacity flags are warnings: growth projections are estimates, so they inform rather than block.
   const capacity = capacityPlan(config);
   reports.text.push(renderCapacityPlan(capacity));
   reports.json.capacityPlan = capacity;
 
+  if (config.dr) {
+    const recovery = recoveryReport(config);
+    reports.text.push(renderRecoveryReport(recovery));
+    reports.json.recovery = recovery;
+    if (!recovery.meetsTargets) reports.failures.push(`the recovery objectives (RTO ${config.dr.rtoMinutes} min, RPO ${config.dr.rpoMinutes} min) are missed — see the recovery table`);
+  }
+
+  // The same policy code the CrossGuard pack runs before `pulumi up`, over the recorded plan.
+  const environment = config.environment;
+  reports.violations = evaluatePlan({ project: loaded.project, stack: loaded.stack, environment, resources }, { environment, config: loadPackConfig(environment) }) as Violation[];
+  reports.text.push(renderViolations(reports.violations));
+  const mandatory = reports.violations.filter((v) => v.level === "mandatory");
+  if (mandatory.length > 0) reports.failures.push(`${mandatory.length} mandatory policy violation(s) — see the policy section`);
+
+  reports.files.push(...renderMonitoringFiles(resources));
   return reports;
 }

@@ -1,5 +1,4 @@
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
 import { DrNamespace, DrRestoreArgs, DrServiceArgs } from "../components/dr-namespace";
 import { FailoverDns, FailoverTarget } from "../components/failover-dns";
 import { RecoveryObjectives } from "../components/recovery-objectives";
@@ -132,6 +131,7 @@ export function deployDr(ctx: StackContext): Record<string, unknown> {
         provider: ctx.cluster.provider,
         services,
         operatorGroup: dr.operatorGroup,
+        limitRange: app.limitRange,
         restore: drRestoreArgs(ctx, drNamespaceName),
       },
     );

@@ -6,7 +6,7 @@ import type { MonitoringConfig } from "./config/monitoring";
 import { MonitoringStack } from "../components/monitoring-stack";
 import { AlertRules } from "../components/alert-rules";
 import { SloRules } from "../components/slo-rules";
-import { AlertmanagerConfig } from "../components/alertmanager-config";
+import { AlertmanagerConfig, AlertmanagerConfigArgs } from "../components/alertmanager-config";
 import { GrafanaDashboards } from "../components/grafana-dashboards";
 import type { ServiceSlo } from "../monitoring/slo";
 import type { ApplicationOutputs } from "./application";
@@ -43,6 +43,21 @@ export function serviceSlos(monitoring: MonitoringConfig, watched: string[] = mo
     availability: service.availability ?? monitoring.slo.defaults.availability,
     latency: service.latency ?? monitoring.slo.defaults.latency,
   }));
+}
+
+/** AlertmanagerConfig arguments from the validated config and the credentials of the receivers in use. */
+export function alertmanagerConfigArgs(monitoring: MonitoringConfig, secrets: Partial<Record<"pagerdutyRoutingKey" | "slackWebhookUrl" | "smtpPassword", pulumi.Input<string>>>): AlertmanagerConfigArgs {
+  const used = new Set(SEVERITIES.map((s) => monitoring.routing[s].receiver));
+  return {
+    namespace: monitoring.namespace,
+    secretName: monitoring.alertmanagerSecretName,
+    routes: monitoring.routing,
+    groupBy: monitoring.routing.groupBy,
+    inhibitEqual: monitoring.routing.inhibitEqual,
+    ...(used.has("pagerduty") ? { pagerdutyRoutingKey: secrets.pagerdutyRoutingKey } : {}),
+    ...(used.has("slack") && monitoring.slack && secrets.slackWebhookUrl !== undefined ? { slack: { channel: monitoring.slack.channel, webhookUrl: secrets.slackWebhookUrl } } : {}),
+    ...(used.has("email") && monitoring.email ? { email: { ...monitoring.email, authPassword: secrets.smtpPassword } } : {}),
+  };
 }
 
 /** Composes the monitoring capability into the stack; returns its stack outputs. */
@@ -99,16 +114,7 @@ export function deployMonitoring(ctx: StackContext): Record<string, unknown> {
 
   new AlertmanagerConfig(
     "alertmanager",
-    {
-      namespace: monitoring.namespace,
-      secretName: monitoring.alertmanagerSecretName,
-      routes: monitoring.routing,
-      groupBy: monitoring.routing.groupBy,
-      inhibitEqual: monitoring.routing.inhibitEqual,
-      pagerdutyRoutingKey,
-      ...(monitoring.slack && slackWebhookUrl ? { slack: { channel: monitoring.slack.channel, webhookUrl: slackWebhookUrl } } : {}),
-      ...(monitoring.email && used.has("email") ? { email: { ...monitoring.email, authPassword: ctx.secrets.smtpPassword } } : {}),
-    },
+    alertmanagerConfigArgs(monitoring, { pagerdutyRoutingKey, slackWebhookUrl, smtpPassword: ctx.secrets.smtpPassword }),
     stackComponent ? { provider, dependsOn: [stackComponent] } : { provider },
   );
 

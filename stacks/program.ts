@@ -41,7 +41,8 @@ export function main(): Record<string, unknown> {
     tags,
   });
 
-  const drProvider = config.drRegion ? new aws.Provider("dr-region", { region: config.drRegion as aws.Region, defaultTags: { tags } }) : undefined;
+  // The DR region is used exactly when DR is enabled: the recovery report counts replication on the same condition.
+  const drProvider = config.drRegion && config.dr?.enabled ? new aws.Provider("dr-region", { region: config.drRegion as aws.Region, defaultTags: { tags } }) : undefined;
   const ctx: StackContext = { stack, prefix, config, secrets, tags, network, cluster, drProvider };
 
   return {

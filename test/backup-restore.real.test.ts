@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { gzipSync } from "node:zlib";
 import { DEBIAN_AWS_CLI, PostgresServer, RunResult, S3Server, findPostgresBin, makeTempDir, run, startPostgres, startS3rver, storedKeys } from "./support/backup-servers";
 
 const ROOT = path.join(__dirname, "..");
@@ -70,6 +71,8 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
       ...pg.env,
       PGDATABASE: DB,
       BACKUP_BUCKET: BUCKET,
+      // As in the CronJob's upload container: uploads ask for SSE-KMS with the backup key.
+      BACKUP_KMS_KEY_ID: "arn:aws:kms:us-east-1:123456789012:key/offline",
       AWS_CLI: DEBIAN_AWS_CLI,
       AWS_ENDPOINT_URL: s3.endpoint,
       AWS_ACCESS_KEY_ID: "S3RVER",
@@ -204,6 +207,19 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
     expect(nothing.stderr).toMatch(/no verified dump/);
   });
 
+  it("refuses to restore an object that is not a pg_dump archive, before creating the target database", async () => {
+    const bogus = path.join(base, "bogus.dump.gz");
+    fs.writeFileSync(bogus, gzipSync(Buffer.from("not a pg_dump archive\n".repeat(100))));
+    const key = "postgresql/daily/stock_analysis_20991231T000000Z.dump.gz";
+    expect((await run(DEBIAN_AWS_CLI, ["s3", "cp", "--only-show-errors", "--endpoint-url", s3!.endpoint, bogus, `s3://${BUCKET}/${key}`], { env })).code).toBe(0);
+    // The newest object of the tier is the bogus one: the restore picks it, checks it and stops.
+    const r = await script("pg-restore.sh", ["--target-database", "restored_bogus"]);
+    expect(r.stderr).toContain(`downloading s3://${BUCKET}/${key}`);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/is not a readable pg_dump archive/);
+    expect(await sql("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'restored_bogus'")).toBe("0");
+  });
+
   it("backs up Kubernetes configuration under k8s-configs/ and Secrets only with SSE-KMS under k8s-configs/secrets/", async () => {
     const kubectl = path.join(base, "kubectl");
     // Answers the calls the script makes the way kubectl does (YAML lists), so the archive layout can be checked.
@@ -227,7 +243,7 @@ esac
     fs.writeFileSync(awsWrapper, `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >>"${awsLog}"\nexec ${DEBIAN_AWS_CLI} "$@"\n`, { mode: 0o755 });
     const common = { KUBECTL: kubectl, AWS_CLI: awsWrapper, BACKUP_NAMESPACES: "stock-analysis-system", BACKUP_NOW: "2026-11-03T03:00:00Z" };
     const before = await keys();
-    const refused = await script("k8s-config-backup.sh", [], common);
+    const refused = await script("k8s-config-backup.sh", [], { ...common, BACKUP_KMS_KEY_ID: "" });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/secrets are only uploaded encrypted/);
     expect(await keys()).toEqual(before);

@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { planOf, TestPlan } from "./support/plan";
 import { deployData, DataOutputs } from "../stacks/data";
+import { evaluatePlan } from "../policies/evaluate";
 import { parseStackConfig } from "../stacks/config/load";
 import type { StackConfig } from "../stacks/config/schema";
 import { loadStackFile } from "../preview/stack-files";
@@ -61,13 +62,14 @@ describe("data tier config: the stack files", () => {
       maxAllocatedStorageGiB: 500,
       multiAz: true,
       backupRetentionDays: 30,
-      maintenanceWindow: "sun:02:00-sun:06:00",
+      // Inside the runbook's Sunday 02:00–06:00 slot, after the 02:00 dump has had its hour.
+      maintenanceWindow: "sun:03:00-sun:06:00",
       deletionProtection: true,
       name: "stock_analysis",
       performanceInsights: true,
       replicateBackupsToDr: true,
     });
-    expect(cache).toMatchObject({ nodeType: "cache.r5.large", numCacheClusters: 3, multiAz: true, snapshotRetentionDays: 7, maintenanceWindow: "sun:02:00-sun:06:00" });
+    expect(cache).toMatchObject({ nodeType: "cache.r5.large", numCacheClusters: 3, multiAz: true, snapshotRetentionDays: 7, maintenanceWindow: "sun:03:00-sun:06:00" });
   });
 
   it("the production file's data blocks pass every data-tier rule", () => {
@@ -93,7 +95,7 @@ describe("data tier config: the stack files", () => {
       multiAz: true,
       backupRetentionDays: 30,
       backupWindow: "00:30-01:30",
-      maintenanceWindow: "sun:02:00-sun:06:00",
+      maintenanceWindow: "sun:03:00-sun:06:00",
       deletionProtection: true,
       performanceInsights: true,
       monitoringIntervalSeconds: 60,
@@ -142,7 +144,7 @@ const rules: Array<[string, Stack, Edit, RegExp, Edit]> = [
     "a backup window overlapping the Sunday maintenance window",
     "production",
     ({ database }) => (database.backupWindow = "03:00-04:00"),
-    /^production: runbook-infra:database.backupWindow: "03:00-04:00" — must not overlap maintenanceWindow \(sun:02:00-sun:06:00\)$/,
+    /^production: runbook-infra:database.backupWindow: "03:00-04:00" — must not overlap maintenanceWindow \(sun:03:00-sun:06:00\)$/,
     ({ database }) => (database.backupWindow = "06:00-07:00"),
   ],
   [
@@ -344,7 +346,7 @@ const rules: Array<[string, Stack, Edit, RegExp, Edit]> = [
     "a snapshot window overlapping the maintenance window",
     "production",
     ({ cache }) => (cache.snapshotWindow = "05:00-06:00"),
-    /^production: runbook-infra:cache.snapshotWindow: "05:00-06:00" — must not overlap maintenanceWindow \(sun:02:00-sun:06:00\)$/,
+    /^production: runbook-infra:cache.snapshotWindow: "05:00-06:00" — must not overlap maintenanceWindow \(sun:03:00-sun:06:00\)$/,
     ({ cache }) => (cache.snapshotWindow = "06:00-07:00"),
   ],
   [
@@ -358,7 +360,7 @@ const rules: Array<[string, Stack, Edit, RegExp, Edit]> = [
     "a Redis maintenance window outside the database's",
     "production",
     ({ cache }) => (cache.maintenanceWindow = "sat:02:00-sat:04:00"),
-    /^production: runbook-infra:cache.maintenanceWindow: "sat:02:00-sat:04:00" — must lie within database.maintenanceWindow \(sun:02:00-sun:06:00\)/,
+    /^production: runbook-infra:cache.maintenanceWindow: "sat:02:00-sat:04:00" — must lie within database.maintenanceWindow \(sun:03:00-sun:06:00\)/,
     ({ cache }) => (cache.maintenanceWindow = "sun:03:00-sun:05:00"),
   ],
   [
@@ -465,7 +467,7 @@ describe("the data step (deployData)", () => {
       maxAllocatedStorage: 500,
       multiAz: true,
       backupRetentionPeriod: 30,
-      maintenanceWindow: "sun:02:00-sun:06:00",
+      maintenanceWindow: "sun:03:00-sun:06:00",
       deletionProtection: true,
       monitoringInterval: 15,
     });
@@ -551,6 +553,16 @@ describe("the data step (deployData)", () => {
     ]);
   });
 
+  it("passes every policy-pack rule for RDS, ElastiCache, KMS, logs and Secrets in production", () => {
+    const { plan } = production;
+    const violations = evaluatePlan({ stack: "production", environment: "production", resources: plan.resources } as any);
+    const mine = new Set(plan.resources.filter((r) => /runbook:data:/.test(r.urn)).map((r) => r.urn));
+    // Stack-wide rules (a backup bucket and CronJobs next to the database) are the backup step's to meet.
+    const perResource = violations.filter((v) => mine.has(v.urn) && !v.policy.startsWith("stack-"));
+    expect(perResource.map((v) => `${v.level} ${v.policy}: ${v.message}`)).toEqual([]);
+    expect(violations.length).toBeGreaterThan(perResource.length); // the pack did run over this plan
+  });
+
   it("publishes no Secrets when the stack has no application namespace", async () => {
     const { plan, data } = await dataStep("staging", { application: false });
     expect(plan.ofType(SECRET)).toHaveLength(0);
@@ -568,12 +580,19 @@ describe("the data step (deployData)", () => {
 });
 
 describe("the data tier inside the whole program (stacks/program.ts, production stack file)", () => {
-  it("builds the database and cache and leaves no password or token in plaintext in any output or resource", async () => {
+  it("builds the database and cache, publishes both connection Secrets in the application namespace, and leaves no password or token in plaintext anywhere", async () => {
     const file = loadStackFile("runbook-infra", path.join(root, "Pulumi.production.yaml"));
     const plan = await planOf(() => require("../stacks/program").main(), { stack: "production", config: file.config, secretKeys: file.secretKeys });
     expect(plan.one("aws:rds/instance:Instance").inputs).toMatchObject({ identifier: "runbook-infra-production-postgres", multiAz: true, password: "[secret]" });
     expect(plan.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs).toMatchObject({ numCacheClusters: 3, authToken: "[secret]" });
     expect(plan.outputs).toMatchObject({ databaseEndpoint: expect.stringContaining(".rds.amazonaws.com"), databaseSecretArn: expect.stringMatching(/^arn:aws:secretsmanager:/) });
+    const secrets = plan.ofType(SECRET).filter((r) => ["postgres-connection", "redis-connection"].includes((r.inputs.metadata as any)?.name));
+    expect(secrets).toHaveLength(2);
+    const appNamespace = (plan.one("kubernetes:core/v1:Namespace", "application").inputs.metadata as any).name;
+    for (const secret of secrets) {
+      expect((secret.inputs.metadata as any).namespace).toBe(appNamespace);
+      expect(secret.inputs.stringData).toBe("[secret]");
+    }
     // The offline RandomPassword results all start with "offline-" and a hex digest.
     expect(JSON.stringify({ outputs: plan.outputs, inputs: plan.resources.map((r) => r.inputs) })).not.toMatch(/offline-[0-9a-f]{8}/);
   });

@@ -93,9 +93,12 @@ describe("stack config: every bad value is one line naming stack, key, value and
 
   it.each(cases)("rejects %s", (_, mutate, expected) => {
     const stack = production();
+    const raw = mutate(stack.config);
+    // A case that replaces a `secure:` value by plain text makes that key no longer a secret.
+    stack.secretKeys = stack.secretKeys.filter((key) => raw[key] === stack.config[key]);
     let message = "";
     try {
-      parse(stack, mutate(stack.config));
+      parse(stack, raw);
     } catch (error) {
       message = (error as Error).message;
       expect((error as Error).name).toBe("ConfigError");

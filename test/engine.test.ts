@@ -21,3 +21,22 @@ describe("offline engine", () => {
     expect(plan.resources.filter((r) => r.custom)).toHaveLength(1);
   });
 });
+
+describe("offline engine outputs and regions", () => {
+  it("keeps secret stack outputs secret", async () => {
+    const plan = await planOf(() => {
+      const password = new random.RandomPassword("pw", { length: 20 });
+      return { password: password.result, length: 20 };
+    });
+    expect(plan.outputs).toEqual({ password: "[secret]", length: 20 });
+  });
+
+  it("answers in the region of an explicit provider", async () => {
+    const plan = await planOf(() => {
+      const dr = new aws.Provider("dr-region", { region: "us-west-2" });
+      const key = new aws.kms.Key("k", {}, { provider: dr });
+      return { arn: key.arn };
+    });
+    expect(plan.outputs.arn).toMatch(/^arn:aws:kms:us-west-2:/);
+  });
+});

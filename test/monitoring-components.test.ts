@@ -53,16 +53,26 @@ describe("AlertRules", () => {
     expect(byName.BackupTooOld.expr).toContain("> 93600");
     for (const alert of alerts) {
       expect(["critical", "warning", "info"]).toContain(alert.labels.severity);
-      expect(alert.annotations).toEqual({ summary: expect.any(String), description: expect.any(String), runbook_url: expect.stringMatching(/^https:\/\/runbooks\.stockanalysis\.com\/operations\.md#[a-z-]+$/) });
+      expect(alert.annotations).toEqual({ summary: expect.any(String), description: expect.any(String), runbook_url: expect.stringMatching(/^https:\/\/runbooks\.stockanalysis\.com\/operations\.md#[a-z0-9-]+$/) });
     }
   });
 
   it("enables runbook 002's trading alerts when the family is on, and one alert of a family that is off", async () => {
-    const plan = await planOf(() => new AlertRules("intendly", { ...STOCK_ANALYSIS, families: ["trading"], overrides: { PipelineFailureRateHigh: { enabled: true }, LowSolverParticipation: { threshold: 5 } } }));
+    const ops = "https://github.com/intendly/intendly/blob/main/docs/OPERATIONS.md";
+    const plan = await planOf(() =>
+      new AlertRules("intendly", {
+        ...STOCK_ANALYSIS,
+        runbookUrl: ops,
+        families: ["trading"],
+        overrides: { PipelineFailureRateHigh: { enabled: true }, LowSolverParticipation: { threshold: 5 }, BlockchainConnectionLost: { runbookUrl: `${ops}#2-check-external-dependencies` } },
+      }),
+    );
     const alerts = alertsOf(specGroups(plan.one(PROMETHEUS_RULE_TYPE).inputs));
     expect(alerts.map((a) => a.alert).sort()).toEqual(["BlockchainConnectionLost", "HighSlippageRate", "IntentProcessingStalled", "LowSolverParticipation", "LowTradingVolume", "PipelineFailureRateHigh", "SolverPerformanceDegraded"]);
     expect(alerts.find((a) => a.alert === "LowSolverParticipation")!.expr).toMatch(/< 5$/);
     expect(alerts.find((a) => a.alert === "LowTradingVolume")!.labels.severity).toBe("info");
+    expect(alerts.find((a) => a.alert === "IntentProcessingStalled")!.annotations.runbook_url).toBe(`${ops}#alert-configuration`);
+    expect(alerts.find((a) => a.alert === "BlockchainConnectionLost")!.annotations.runbook_url).toBe(`${ops}#2-check-external-dependencies`);
   });
 
   it("keeps the catalogue complete: every runbook alert is in it with a severity, a for and a procedure", () => {
@@ -268,12 +278,70 @@ describe("monitoring in the whole program (production stack file, runbook 001)",
     expect(plan.ofType("kubernetes:core/v1:ConfigMap").filter((m) => (m.inputs.metadata as any).labels?.grafana_dashboard === "1")).toHaveLength(3);
     expect(plan.outputs).toMatchObject({ monitoringNamespace: "monitoring", alertCount: alerts.filter((a) => a.alert !== "ErrorBudgetBurn").length + 1 });
     // PrometheusRules are registered after the chart that installs their CRD.
-    const stackUrn = plan.ofType("runbook:monitoring:MonitoringStack")[0].urn;
-    expect(plan.ofType("runbook:monitoring:AlertRules")[0].dependencies).toContain(stackUrn);
+    const releaseUrn = plan.one("kubernetes:helm.sh/v3:Release", "monitoring").urn;
+    expect(plan.ofType("runbook:monitoring:AlertRules")[0].dependencies).toContain(releaseUrn);
+    expect(plan.ofType("runbook:monitoring:SloRules")[0].dependencies).toContain(releaseUrn);
 
     const files = renderMonitoringFiles(plan.resources);
     expect(files.map((f) => f.path).sort()).toEqual(["rules/runbook-alerts.yaml", "rules/slo-slos.yaml"]);
     const rendered = parseYaml(files.find((f) => f.path === "rules/runbook-alerts.yaml")!.content);
     expect(rendered.groups).toEqual(specGroups(rules.find((r) => (r.inputs.metadata as any).name === "runbook-alerts")!.inputs));
+  });
+});
+
+describe("deployMonitoring (stacks/monitoring.ts)", () => {
+  const { deployMonitoring } = require("../stacks/monitoring") as typeof import("../stacks/monitoring");
+  const { parseStackConfig } = require("../stacks/config/load") as typeof import("../stacks/config/load");
+  const k8s = require("@pulumi/kubernetes") as typeof import("@pulumi/kubernetes");
+  const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+  const configOf = (monitoring: object) =>
+    parseStackConfig("staging", {
+      "aws:region": "us-east-1",
+      "runbook-infra:environment": "staging",
+      "runbook-infra:cluster": JSON.stringify({ nodeGroups: [{ name: "general", minSize: 2, maxSize: 6, desiredSize: 3 }] }),
+      "runbook-infra:monitoring": JSON.stringify({ runbookUrl: RUNBOOK, slack: { channel: "#alerts" }, email: { to: "ops@company.com", from: "am@company.com", smarthost: "smtp.company.com:587" }, ...monitoring }),
+    });
+  const ctxOf = (config: ReturnType<typeof configOf>, secrets: Record<string, string>) => ({
+    stack: "staging",
+    prefix: "runbook-infra-staging",
+    config,
+    secrets: Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, pulumi.secret(v)])),
+    tags: {},
+    network: {} as never,
+    cluster: { provider: new k8s.Provider("k8s", { kubeconfig: "{}" }) } as never,
+  });
+
+  it("names the missing secret when a route needs PagerDuty and no routing key is set", async () => {
+    await planOf(
+      () => {
+        const ctx = ctxOf(configOf({ routing: { critical: { receiver: "pagerduty" } } }), { slackWebhookUrl: "https://hooks.slack.com/x" });
+        expect(() => deployMonitoring(ctx)).toThrow(/^staging: runbook-infra:pagerdutyRoutingKey: \(missing\) — must be set with pulumi config set --secret runbook-infra:pagerdutyRoutingKey/);
+      },
+      { stack: "staging" },
+    );
+  });
+
+  it("adds rules, Alertmanager config and dashboards to an existing stack without installing one, with its rule labels", async () => {
+    const plan = await planOf(
+      () => {
+        const ctx = ctxOf(configOf({ stack: "existing", namespace: "observability", ruleLabels: { release: "prom" }, routing: { critical: { receiver: "slack" } } }), { slackWebhookUrl: "https://hooks.slack.com/x" });
+        ctx.config.application = undefined;
+        deployMonitoring(ctx);
+        expect((ctx as any).monitoring).toMatchObject({ namespace: "observability", managedStack: false, alertmanagerSecretName: "alertmanager-config", ruleLabels: { release: "prom" } });
+      },
+      { stack: "staging" },
+    );
+    expect(plan.ofType("kubernetes:helm.sh/v3:Release")).toHaveLength(0);
+    const rule = plan.one(PROMETHEUS_RULE_TYPE);
+    expect(rule.inputs.metadata).toMatchObject({ namespace: "observability", labels: { release: "prom" } });
+    expect(plan.one("kubernetes:core/v1:Secret").inputs.metadata).toMatchObject({ name: "alertmanager-config", namespace: "observability" });
+  });
+});
+
+describe("monitoring/README.md", () => {
+  it("lists the alert catalogue exactly as the code defines it", () => {
+    const { catalogueMarkdown } = require("../monitoring/catalogue-doc") as typeof import("../monitoring/catalogue-doc");
+    const readme = require("node:fs").readFileSync(path.join(__dirname, "..", "monitoring", "README.md"), "utf8") as string;
+    expect(readme).toContain(catalogueMarkdown());
   });
 });

@@ -8,7 +8,7 @@
  * under CI (CI=true) a missing tool fails.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -18,6 +18,10 @@ import { buildSloGroups } from "../monitoring/slo";
 import { renderRuleFile } from "../monitoring/render";
 import { RUNBOOK_ROUTES, renderAlertmanagerConfig } from "../monitoring/alertmanager";
 import { ALERT_CASES, InputSeries, RUNBOOK_URL, WATCHED_NAMESPACE } from "./promtool/cases";
+import { loadStackFile } from "../preview/stack-files";
+import { parseStackConfig } from "../stacks/config/load";
+import { alertmanagerConfigArgs, serviceSlos } from "../stacks/monitoring";
+import { alertmanagerSettings } from "../components/alertmanager-config";
 
 const hasTool = (name: string) => spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
 const underCi = process.env.CI === "true";
@@ -35,6 +39,12 @@ const write = (name: string, content: string) => {
 };
 
 const inputSeries = (series: InputSeries[]) => series.map((s) => ({ series: s.series, values: s.values }));
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it("has a firing and a silent case for every alert in the catalogue", () => {
+  expect(Object.keys(ALERT_CASES).sort()).toEqual(ALERT_CATALOGUE.map((a) => a.name).sort());
+});
 
 describe("tool availability", () => {
   it.each(Object.entries(tools))("%s is installed (required under CI)", (name, present) => {
@@ -58,13 +68,20 @@ withPromtool("promtool", () => {
   });
   const sloFile = write("slo.yaml", renderRuleFile(sloGroups));
 
-  it("has a firing and a silent case for every alert in the catalogue", () => {
-    expect(Object.keys(ALERT_CASES).sort()).toEqual(ALERT_CATALOGUE.map((a) => a.name).sort());
+  // The default stacks' own rule files, exactly as the components build them from the stack files.
+  const stackRuleFiles = ["production", "staging"].map((stack) => {
+    const file = loadStackFile("runbook-infra", join(__dirname, "..", `Pulumi.${stack}.yaml`));
+    const monitoring = parseStackConfig(stack, file.config, new Set(file.secretKeys)).monitoring!;
+    const groups = [
+      ...buildAlertGroups({ families: monitoring.families, overrides: monitoring.alerts, namespaces: monitoring.namespaces, runbookUrl: monitoring.runbookUrl }),
+      ...buildSloGroups({ slos: serviceSlos(monitoring), runbookUrl: monitoring.runbookUrl }),
+    ];
+    return write(`${stack}.rules.yaml`, renderRuleFile(groups));
   });
 
-  it("accepts the rendered rule files (promtool check rules, with its duplicate-rule lint)", () => {
-    const { status, output } = run("promtool", ["check", "rules", rulesFile, sloFile], dir);
-    expect(output).toMatch(/SUCCESS: \d+ rules found/);
+  it("accepts the rendered rule files, the catalogue's and the default stacks' (promtool check rules, with its duplicate-rule lint)", () => {
+    const { status, output } = run("promtool", ["check", "rules", rulesFile, sloFile, ...stackRuleFiles], dir);
+    expect(output.match(/SUCCESS: \d+ rules found/g)).toHaveLength(4);
     expect({ status, output }).toMatchObject({ status: 0 });
   });
 
@@ -231,6 +248,20 @@ withAmtool("amtool", () => {
     const { status, output } = run("amtool", ["check-config", file], dir);
     expect(output).toMatch(/SUCCESS/);
     expect({ status, output }).toMatchObject({ status: 0 });
+  });
+
+  it("accepts the default stacks' alertmanager.yaml, with placeholders for their secret keys and webhooks (amtool check-config)", () => {
+    const placeholders = { pagerdutyRoutingKey: "placeholder-key", slackWebhookUrl: "https://hooks.slack.com/services/T0/B0/placeholder", smtpPassword: "placeholder" };
+    const files = ["production", "staging"].map((stack) => {
+      const file = loadStackFile("runbook-infra", join(__dirname, "..", `Pulumi.${stack}.yaml`));
+      const monitoring = parseStackConfig(stack, file.config, new Set(file.secretKeys)).monitoring!;
+      return write(`${stack}.alertmanager.yaml`, renderAlertmanagerConfig(alertmanagerSettings(alertmanagerConfigArgs(monitoring, placeholders), placeholders)));
+    });
+    const { status, output } = run("amtool", ["check-config", ...files], dir);
+    expect(output.match(/SUCCESS/g)).toHaveLength(2);
+    expect({ status, output }).toMatchObject({ status: 0 });
+    const staging = run("amtool", ["config", "routes", "test", `--config.file=${files[1]}`, "severity=critical", "alertname=DatabaseDown"], dir);
+    expect(staging.output.trim().split("\n")[0]).toBe("slack");
   });
 
   it.each([

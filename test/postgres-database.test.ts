@@ -120,7 +120,7 @@ describe("PostgresDatabase in production (runbook 001 figures)", () => {
     expect(plan.one(INSTANCE).inputs).toMatchObject({
       backupRetentionPeriod: 30,
       backupWindow: "00:30-01:30",
-      maintenanceWindow: "sun:02:00-sun:06:00",
+      maintenanceWindow: "sun:03:00-sun:06:00",
       copyTagsToSnapshot: true,
       deleteAutomatedBackups: false,
     });
@@ -266,7 +266,7 @@ describe("PostgresDatabase validates every argument before creating anything", (
   const cases: Array<[string, Partial<PostgresDatabaseArgs>, RegExp, Partial<PostgresDatabaseArgs>]> = [
     ["backup retention beyond 35 days", { backupRetentionDays: 40 }, /^production: PostgresDatabase.backupRetentionDays: 40 — must be an integer from 0 to 35/, { backupRetentionDays: 35 }],
     ["fractional backup retention", { backupRetentionDays: 7.5 }, /^production: PostgresDatabase.backupRetentionDays: 7.5 — /, { backupRetentionDays: 7 }],
-    ["a backup window inside the maintenance window", { backupWindow: "02:30-03:30" }, /^production: PostgresDatabase.backupWindow: "02:30-03:30" — must not overlap maintenanceWindow \(sun:02:00-sun:06:00\)$/, { backupWindow: "01:00-02:00" }],
+    ["a backup window inside the maintenance window", { backupWindow: "02:30-03:30" }, /^production: PostgresDatabase.backupWindow: "02:30-03:30" — must not overlap maintenanceWindow \(sun:03:00-sun:06:00\)$/, { backupWindow: "01:00-02:00" }],
     ["a backup window shorter than 30 minutes", { backupWindow: "00:30-00:45" }, /^production: PostgresDatabase.backupWindow: "00:30-00:45" — must be a daily UTC window "hh:mm-hh:mm" of at least 30 minutes$/, { backupWindow: "00:30-01:00" }],
     ["a malformed maintenance window", { maintenanceWindow: "sunday 02:00-06:00" }, /^production: PostgresDatabase.maintenanceWindow: "sunday 02:00-06:00" — must be a weekly UTC window/, { maintenanceWindow: "sat:02:00-sat:06:00" }],
     ["an unknown instance class family", { instanceClass: "db.q9.large" }, /^production: PostgresDatabase.instanceClass: "db.q9.large" — must be an RDS PostgreSQL instance class/, { instanceClass: "db.r6g.xlarge" }],

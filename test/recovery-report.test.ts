@@ -3,6 +3,9 @@ import { parseStackConfig } from "../stacks/config/load";
 import type { StackConfig } from "../stacks/config/schema";
 import { loadStackFile } from "../preview/stack-files";
 import { backupsSchema } from "../stacks/config/backups";
+import { main } from "../stacks/program";
+import { RecoveryObjectives } from "../components/recovery-objectives";
+import { planOf, TestPlan } from "./support/plan";
 import { maxDumpIntervalMinutes, postgresDumpSchedules, recoveryReport, renderRecoveryReport, RecoveryReport } from "../preview/recovery-report";
 
 const root = path.join(__dirname, "..");
@@ -92,6 +95,22 @@ describe("recovery report: a stack that only keeps daily dumps", () => {
     expect(text).toMatch(/result: MISSES TARGETS$/);
   });
 
+  it("is a valid stack config that the report fails: staging with PITR off, daily dumps only and a 1 h RPO", () => {
+    const stack = loadStackFile("runbook-infra", path.join(root, "Pulumi.staging.yaml"));
+    const edit = (key: string, change: (value: any) => void) => {
+      const value = JSON.parse(stack.config[`runbook-infra:${key}`]);
+      change(value);
+      stack.config[`runbook-infra:${key}`] = JSON.stringify(value);
+    };
+    edit("database", (d) => (d.backupRetentionDays = 0));
+    edit("backups", (b) => delete b.postgres.hourly);
+    edit("dr", (d) => Object.assign(d, { rpoMinutes: 60, rtoMinutes: 240 }));
+    const config = parseStackConfig(stack.stack, stack.config, new Set(stack.secretKeys));
+    const report = recoveryReport(config);
+    expect(row(report, "database data loss")).toMatchObject({ rpo: { minutes: 1440 }, meetsRpo: false });
+    expect(report.meetsTargets).toBe(false);
+  });
+
   it("meets runbook 003's 24 h RPO with the same dumps when they are replicated to the DR region", () => {
     const config = production((c) => {
       c.dr.rpoMinutes = 1440;
@@ -166,5 +185,85 @@ describe("dump schedules", () => {
     const config = production((c) => (c.backups = backupsSchema.parse({ postgres: { daily: { schedule: "0 2 * * *" }, hourly: { schedule: "0 9-17 * * 1-5" } }, kubernetesConfig: { schedule: "0 3 * * *" } })));
     expect(postgresDumpSchedules(config)).toEqual(["0 2 * * *", "0 9-17 * * 1-5"]);
     expect(postgresDumpSchedules(production((c) => delete c.database))).toEqual([]);
+  });
+});
+
+describe("RecoveryObjectives (the figures in the plan, for the policy pack)", () => {
+  const scenarios = [
+    { scenario: "database data loss", rpoMinutes: 5, rtoMinutes: 140.04, basis: "PITR" },
+    { scenario: "primary region loss", rpoMinutes: null, rtoMinutes: null, compared: false },
+  ];
+
+  it("registers the targets and the computed figures as its inputs", async () => {
+    const plan = await planOf(() => {
+      new RecoveryObjectives("objectives", { targets: { rtoMinutes: 240, rpoMinutes: 60 }, scenarios, replicationToDr: false });
+    });
+    const inputs = plan.one("runbook:dr:RecoveryObjectives").inputs as any;
+    expect(inputs.targets).toEqual({ rtoMinutes: 240, rpoMinutes: 60 });
+    expect(inputs.computed.meetsTargets).toBe(true);
+    // rounded up, never down: a recovery is not reported faster than computed
+    expect(inputs.computed.scenarios[0]).toMatchObject({ scenario: "database data loss", rpoMinutes: 5, rtoMinutes: 140.1, meetsRpo: true, meetsRto: true, compared: true });
+    expect(inputs.computed.scenarios[1]).toMatchObject({ rpoMinutes: null, meetsRpo: false, compared: false });
+    expect(inputs.replicationToDr).toBe(false);
+  });
+
+  it("does not meet the targets when a compared scenario misses one", async () => {
+    await planOf(() => {
+      const objectives = new RecoveryObjectives("objectives", { targets: { rtoMinutes: 120, rpoMinutes: 60 }, scenarios });
+      expect(objectives.meetsTargets).toBe(false);
+      expect(objectives.scenarios[0]).toMatchObject({ meetsRpo: true, meetsRto: false });
+    });
+  });
+
+  const bad: Array<[string, any, RegExp]> = [
+    ["an RTO of 0", { targets: { rtoMinutes: 0, rpoMinutes: 60 }, scenarios }, /RecoveryObjectives\.targets\.rtoMinutes: 0 — must be a whole number of minutes ≥ 1/],
+    ["a fractional RPO target", { targets: { rtoMinutes: 240, rpoMinutes: 0.5 }, scenarios }, /RecoveryObjectives\.targets\.rpoMinutes: 0\.5 — must be a whole number/],
+    ["no scenarios", { targets: { rtoMinutes: 240, rpoMinutes: 60 }, scenarios: [] }, /RecoveryObjectives\.scenarios: \[\] — must list at least one scenario/],
+    ["a negative figure", { targets: { rtoMinutes: 240, rpoMinutes: 60 }, scenarios: [{ scenario: "x", rpoMinutes: -1, rtoMinutes: 1 }] }, /RecoveryObjectives\.scenarios\[x\]\.rpoMinutes: -1 — must be minutes ≥ 0, or null/],
+    ["an infinite figure", { targets: { rtoMinutes: 240, rpoMinutes: 60 }, scenarios: [{ scenario: "x", rpoMinutes: 1, rtoMinutes: Infinity }] }, /RecoveryObjectives\.scenarios\[x\]\.rtoMinutes: "Infinity" — must be minutes ≥ 0/],
+    ["a repeated scenario", { targets: { rtoMinutes: 240, rpoMinutes: 60 }, scenarios: [scenarios[0], scenarios[0]] }, /RecoveryObjectives\.scenarios: "database data loss" — must have a unique/],
+  ];
+  it.each(bad)("rejects %s", async (_, args, error) => {
+    await planOf(() => expect(() => new RecoveryObjectives("objectives", args)).toThrow(error));
+  });
+});
+
+describe("the production plan (runbook 001)", () => {
+  let plan: TestPlan;
+  beforeAll(async () => {
+    const stack = loadStackFile("runbook-infra", path.join(root, "Pulumi.production.yaml"));
+    plan = await planOf(() => main(), { stack: "production", config: stack.config, secretKeys: stack.secretKeys });
+  }, 120000);
+
+  it("fails api.stockanalysis.com over on its /health check, with the PRIMARY and SECONDARY records", () => {
+    const records = plan.ofType("aws:route53/record:Record").filter((r) => r.inputs.name === "api.stockanalysis.com");
+    expect(records.map((r) => (r.inputs.failoverRoutingPolicies as any)[0].type).sort()).toEqual(["PRIMARY", "SECONDARY"]);
+    expect(plan.one("aws:route53/healthCheck:HealthCheck").inputs).toMatchObject({ type: "HTTPS", resourcePath: "/health" });
+    expect(plan.one("aws:cloudwatch/metricAlarm:MetricAlarm").inputs.alarmActions).toHaveLength(1);
+  });
+
+  it("has stock-analysis-system-dr with the API and workers held at 5", () => {
+    const dr = plan.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").filter((h) => (h.inputs as any).metadata.labels["runbook.dev/role"] === "dr");
+    expect(dr.map((h) => [(h.inputs as any).spec.scaleTargetRef.name, (h.inputs as any).spec.minReplicas]).sort()).toEqual([
+      ["celery-worker", 5],
+      ["stock-analysis-api", 5],
+    ]);
+    const restore = plan.ofType("kubernetes:batch/v1:CronJob").filter((c) => (c.inputs as any).metadata.namespace === "stock-analysis-system-dr");
+    expect(restore.map((c) => (c.inputs as any).metadata.labels["runbook.dev/backup"])).toEqual(["postgres-restore"]);
+  });
+
+  it("replicates the database's automated backups and the backup bucket into us-west-2, each with a key there", () => {
+    const inDr = (r: { provider?: string }) => (r.provider ?? "").includes("::dr-region::");
+    expect(plan.ofType("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication").filter(inDr)).toHaveLength(1);
+    expect(plan.ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig")).toHaveLength(1);
+    expect(plan.ofType("aws:s3/bucket:Bucket").filter(inDr)).toHaveLength(1);
+    expect(plan.ofType("aws:kms/key:Key").filter(inDr).length).toBeGreaterThanOrEqual(2);
+    expect(plan.ofType("aws:kms/key:Key").filter((k) => !inDr(k)).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("records figures that meet RTO 4 h and RPO 1 h", () => {
+    const inputs = plan.one("runbook:dr:RecoveryObjectives").inputs as any;
+    expect(inputs).toMatchObject({ targets: { rtoMinutes: 240, rpoMinutes: 60 }, computed: { meetsTargets: true }, replicationToDr: true, drRegion: "us-west-2" });
+    expect(plan.outputs.recoveryObjectivesMet).toBe(true);
   });
 });

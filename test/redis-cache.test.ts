@@ -88,7 +88,7 @@ describe("RedisCache in production (runbook figures)", () => {
     expect(p.one(GROUP).inputs).toMatchObject({
       snapshotRetentionLimit: 7,
       snapshotWindow: "00:30-01:30",
-      maintenanceWindow: "sun:02:00-sun:06:00",
+      maintenanceWindow: "sun:03:00-sun:06:00",
       finalSnapshotIdentifier: "runbook-infra-production-redis-final",
       autoMinorVersionUpgrade: true,
     });
@@ -173,7 +173,7 @@ describe("RedisCache validates every argument before creating anything", () => {
     ["Multi-AZ with a single node", { multiAz: true, numCacheClusters: 1 }, /^production: RedisCache.numCacheClusters: 1 — must be at least 2 when multiAz is true/, { multiAz: false, numCacheClusters: 1 }],
     ["more than six nodes", { numCacheClusters: 7 }, /^production: RedisCache.numCacheClusters: 7 — must be an integer from 1 to 6/, { numCacheClusters: 6 }],
     ["snapshot retention beyond 35 days", { snapshotRetentionDays: 40 }, /^production: RedisCache.snapshotRetentionDays: 40 — must be an integer from 0 to 35$/, { snapshotRetentionDays: 35 }],
-    ["a snapshot window inside the maintenance window", { snapshotWindow: "03:00-04:00" }, /^production: RedisCache.snapshotWindow: "03:00-04:00" — must not overlap maintenanceWindow \(sun:02:00-sun:06:00\)$/, { snapshotWindow: "06:00-07:00" }],
+    ["a snapshot window inside the maintenance window", { snapshotWindow: "03:00-04:00" }, /^production: RedisCache.snapshotWindow: "03:00-04:00" — must not overlap maintenanceWindow \(sun:03:00-sun:06:00\)$/, { snapshotWindow: "06:00-07:00" }],
     ["a snapshot window shorter than 60 minutes", { snapshotWindow: "00:30-01:00" }, /^production: RedisCache.snapshotWindow: "00:30-01:00" — must be a daily UTC window "hh:mm-hh:mm" of at least 60 minutes$/, { snapshotWindow: "00:00-01:00" }],
     ["a maintenance window shorter than 60 minutes", { maintenanceWindow: "sun:02:00-sun:02:30" }, /^production: RedisCache.maintenanceWindow: "sun:02:00-sun:02:30" — must be a weekly UTC window/, { maintenanceWindow: "sun:02:00-sun:03:00" }],
     ["an unknown maxmemory policy", { maxmemoryPolicy: "lru" }, /^production: RedisCache.maxmemoryPolicy: "lru" — must be one of volatile-lru/, { maxmemoryPolicy: "allkeys-lru" }],

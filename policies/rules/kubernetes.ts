@@ -21,6 +21,8 @@ export const WORKLOADS = [DEPLOYMENT, STATEFUL_SET, DAEMON_SET, "kubernetes:apps
 export const BACKUP_LABEL = "runbook.dev/backup";
 export const LIBRARY_LABELS: Record<string, string> = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "runbook-infra" };
 const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"];
+/** Annotation that records why a namespace must run privileged pods. */
+export const EXCEPTION_ANNOTATION = "runbook.dev/pod-security-exception";
 
 const MACROS: Record<string, string> = { "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *" };
 
@@ -212,7 +214,7 @@ export const kubernetesPolicies = [
   }),
   resourceRule({
     name: "k8s-namespace-pod-security",
-    description: "Namespaces enforce Pod Security admission at restricted or baseline, never privileged (Kubernetes Pod Security Standards; CIS Kubernetes 5.2).",
+    description: "Namespaces enforce Pod Security admission at restricted or baseline; privileged only with a written runbook.dev/pod-security-exception annotation while audit and warn stay restricted (Kubernetes Pod Security Standards; CIS Kubernetes 5.2).",
     grade: "mandatory",
     config: { exemptNamespaces: { type: "array", items: { type: "string" }, default: SYSTEM_NAMESPACES, description: "Namespaces allowed to run privileged pods. @default [\"kube-system\", \"kube-public\", \"kube-node-lease\"]" } },
     remediation: "Label the namespace pod-security.kubernetes.io/enforce: restricted (plus audit and warn).",
@@ -220,8 +222,14 @@ export const kubernetesPolicies = [
     check: (props, ctx, args) => {
       const name = get(props, "metadata", "name") ?? args.name;
       if (asArray(ctx.config.exemptNamespaces).includes(name)) return undefined;
-      const enforce = labelsOf(props)["pod-security.kubernetes.io/enforce"];
-      return enforce === "restricted" || enforce === "baseline" ? undefined : `namespace ${name} enforces ${enforce ?? "nothing"} (pod-security.kubernetes.io/enforce)`;
+      const labels = labelsOf(props);
+      const enforce = labels["pod-security.kubernetes.io/enforce"];
+      if (enforce === "restricted" || enforce === "baseline") return undefined;
+      // A written exception (node-exporter needs the host) passes when audit and warn still say restricted, so every
+      // pod that uses the exception stays visible in the audit log and in kubectl.
+      const reason = get(props, "metadata", "annotations", EXCEPTION_ANNOTATION);
+      if (enforce === "privileged" && typeof reason === "string" && reason.trim() !== "" && labels["pod-security.kubernetes.io/audit"] === "restricted" && labels["pod-security.kubernetes.io/warn"] === "restricted") return undefined;
+      return `namespace ${name} enforces ${enforce ?? "nothing"} (pod-security.kubernetes.io/enforce) without a ${EXCEPTION_ANNOTATION} annotation and restricted audit/warn`;
     },
   }),
   resourceRule({

@@ -160,7 +160,7 @@ function dbLabel(db: PolicyResource): string {
   return `database ${get(db.props, "identifier") ?? get(db.props, "clusterIdentifier") ?? db.name}`;
 }
 
-/** `app=api,tier=web` style key for a label map. */
+/** True when every label of a non-empty matchLabels selector is on the pod. */
 function matchesSelector(selector: Record<string, string>, labels: Record<string, string>): boolean {
   const entries = Object.entries(selector);
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
@@ -319,7 +319,9 @@ export const stackPolicies = [
           if (sRpo === null || sRpo === undefined || Number(sRpo) > rpo) findings.push({ urn: ro.urn, message: `${name}: RPO ${sRpo === null || sRpo === undefined ? "unrecoverable" : `${sRpo} min`} misses the ${rpo} min target` });
           if (sRto === null || sRto === undefined || Number(sRto) > rto) findings.push({ urn: ro.urn, message: `${name}: RTO ${sRto === null || sRto === undefined ? "unrecoverable" : `${sRto} min`} misses the ${rto} min target` });
         }
-        if (findings.length === 0 && get(ro.props, "computed", "meetsTargets") === false) findings.push({ urn: ro.urn, message: "the component reports meetsTargets: false" });
+        // After an update the analyzer sees the component's registered outputs ({ targets, meetsTargets }), not its inputs.
+        const meets = get(ro.props, "computed", "meetsTargets") ?? get(ro.props, "meetsTargets");
+        if (findings.length === 0 && meets === false) findings.push({ urn: ro.urn, message: "the component reports meetsTargets: false" });
         if (!Number.isFinite(rto) || !Number.isFinite(rpo)) findings.push({ urn: ro.urn, message: "targets.rtoMinutes/rpoMinutes are missing" });
         return findings;
       }),

@@ -42,9 +42,10 @@ export const backupsSchema = z
     replicateToDrRegion: bool().default(true),
     /** Keep the bucket on `pulumi destroy` (Pulumi `protect`). @default true */
     protectBucket: bool().default(true),
-    /** PostgreSQL dumps (only when the stack has a database). */
+    /** PostgreSQL dumps (used only when the stack has a database). @default {} (every field at its default) */
     postgres: z
       .object({
+        /** The daily dump, the source of the weekly and monthly copies. @default {} (02:00 UTC, kept 30 days) */
         daily: z
           .object({
             /** When the daily dump runs (UTC). Must run every day: Sunday's dump becomes the weekly copy, the 1st's the monthly one. @default "0 2 * * *" */
@@ -66,6 +67,7 @@ export const backupsSchema = z
           })
           .strict()
           .optional(),
+        /** Sunday's daily dump, kept longer under postgresql/weekly/. @default {} (12 weeks) */
         weekly: z
           .object({
             /** Weeks the Sunday copies are kept. @default 12 */
@@ -75,6 +77,7 @@ export const backupsSchema = z
           })
           .strict()
           .prefault({}),
+        /** The 1st's daily dump, kept longer under postgresql/monthly/. @default {} (12 months) */
         monthly: z
           .object({
             /** Months the copies of the 1st are kept (a month counts 365/12 days, rounded up). @default 12 */
@@ -91,7 +94,7 @@ export const backupsSchema = z
       })
       .strict()
       .prefault({}),
-    /** Kubernetes configuration backup (runbook 001 "Configuration Backup"). */
+    /** Kubernetes configuration backup (runbook 001 "Configuration Backup"). @default {} (03:00 UTC, kept 30 days) */
     kubernetesConfig: z
       .object({
         /** When the export runs (UTC). @default "0 3 * * *" */

@@ -61,8 +61,8 @@ export const cacheSchema = z
     snapshotRetentionDays: int(0, 35).default(7),
     /** Daily UTC snapshot window, at least 60 minutes, never inside the maintenance window. @default "00:30-01:30" */
     snapshotWindow: dailyWindow().default("00:30-01:30"),
-    /** Weekly UTC maintenance window, inside the database's when both exist. @default "sun:02:00-sun:06:00" */
-    maintenanceWindow: weeklyWindow().default("sun:02:00-sun:06:00"),
+    /** Weekly UTC maintenance window, inside the database's when both exist. @default "sun:03:00-sun:06:00" (inside the runbooks' Sunday 02:00–06:00 slot, after the 02:00 dump) */
+    maintenanceWindow: weeklyWindow().default("sun:03:00-sun:06:00"),
     /** Apply changes (e.g. the runbooks' cache.r5.xlarge resize, an AUTH token rotation) at once instead of in the maintenance window. @default false */
     applyImmediately: bool().default(false),
     /** Bump to rotate the AUTH token (ElastiCache's ROTATE strategy keeps the old one valid meanwhile). @default 1 */

@@ -73,8 +73,8 @@ export const databaseSchema = z
     backupRetentionDays: int(0, 35).default(30),
     /** Daily UTC window for automated backups; at least 30 minutes, never inside the maintenance window. @default "00:30-01:30" */
     backupWindow: dailyWindow().default("00:30-01:30"),
-    /** Weekly UTC maintenance window (the runbooks': Sunday 02:00–06:00). @default "sun:02:00-sun:06:00" */
-    maintenanceWindow: weeklyWindow().default("sun:02:00-sun:06:00"),
+    /** Weekly UTC maintenance window (the runbooks': Sunday 02:00–06:00). @default "sun:03:00-sun:06:00" (inside the runbooks' Sunday 02:00–06:00 slot, after the 02:00 dump) */
+    maintenanceWindow: weeklyWindow().default("sun:03:00-sun:06:00"),
     /** Refuse `DeleteDBInstance` until turned off; required in production. @default true */
     deletionProtection: bool().default(true),
     /** Name of the database created on the instance. @default "app" */

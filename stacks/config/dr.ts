@@ -11,19 +11,21 @@ export const HEALTH_CHECK_INTERVALS = [10, 30] as const;
 const hostname = () => str(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, "a DNS name such as api.example.com");
 const ipv4 = () => str(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, "an IPv4 address such as 203.0.113.10");
 
+/** An alias target: a load balancer's DNS name and its hosted zone. */
+export const aliasTargetSchema = z
+  .object({
+    /** The target's DNS name, e.g. the ingress NLB's hostname. No default. */
+    dnsName: hostname(),
+    /** The target's own hosted zone id (per region and load balancer kind, e.g. Z26RNL4JYFTOTI for NLBs in us-east-1). No default. */
+    zoneId: str(/^Z[A-Z0-9]{4,31}$/, "a Route53 hosted zone id such as Z26RNL4JYFTOTI"),
+  })
+  .strict();
+
 /** Where one side of the failover pair points: exactly one of alias, cname, ip (checked in refineDr). */
 export const failoverTargetSchema = z
   .object({
     /** Alias to a load balancer (or another alias-capable AWS target); evaluated for target health. @default none */
-    alias: z
-      .object({
-        /** The target's DNS name, e.g. the ingress NLB's hostname. No default. */
-        dnsName: hostname(),
-        /** The target's own hosted zone id (per region and load balancer kind, e.g. Z26RNL4JYFTOTI for NLBs in us-east-1). No default. */
-        zoneId: str(/^Z[A-Z0-9]{4,31}$/, "a Route53 hosted zone id such as Z26RNL4JYFTOTI"),
-      })
-      .strict()
-      .optional(),
+    alias: aliasTargetSchema.optional(),
     /** A host name served as a CNAME with `records.ttlSeconds`. @default none */
     cname: hostname().optional(),
     /** An IPv4 address served as an A record with `records.ttlSeconds`. @default none */
@@ -42,6 +44,48 @@ export const DR_DEFAULTS = {
   ttlSeconds: 60,
 } as const;
 
+/** The Route53 health check on the primary site (runbook 001: `curl -f https://api.stockanalysis.com/health`). */
+export const healthCheckSchema = z
+  .object({
+    /** Host the checkers call, also sent as Host header and SNI (the primary's ingress must answer /health for it); never the failover name. @default the primary target's host name */
+    fqdn: hostname().optional(),
+    /** HTTPS path that answers 2xx/3xx when the site is healthy (runbook: /health). @default "/health" */
+    path: str(/^\/[^\s?#]*(\?[^\s#]*)?$/, 'an absolute URL path such as "/health"').default("/health"),
+    /** HTTPS port. @default 443 */
+    port: int(1, 65535).default(443),
+    /** Seconds between checks from each checker region (Route53 allows 10 or 30). @default 30 */
+    intervalSeconds: z
+      .number({ error: "must be 10 or 30 (the intervals Route53 offers)" })
+      .refine((v) => (HEALTH_CHECK_INTERVALS as readonly number[]).includes(v), { error: "must be 10 or 30 (the intervals Route53 offers)" })
+      .default(30),
+    /** Consecutive failed checks before the endpoint counts as unhealthy (Route53: 1–10). @default 3 */
+    failureThreshold: int(1, 10).default(3),
+    /** Checker regions; at least 3 so that one region's network trouble cannot fail the site over. @default ["us-east-1", "us-west-2", "eu-west-1"] */
+    regions: z
+      .array(oneOf(ROUTE53_CHECKER_REGIONS))
+      .min(3, { error: `must list at least 3 checker regions from ${ROUTE53_CHECKER_REGIONS.join(", ")}` })
+      .default(["us-east-1", "us-west-2", "eu-west-1"]),
+  })
+  .strict();
+
+/** The PRIMARY/SECONDARY pair and the DR site's own name. */
+export const failoverRecordsSchema = z
+  .object({
+    /** Public hosted zone that holds the records. @default the stack's `domain` */
+    zone: hostname().optional(),
+    /** The name users call, served PRIMARY/SECONDARY (runbook 001: api.stockanalysis.com). No default. */
+    name: hostname(),
+    /** A plain name for the DR site itself (runbook 001: dr.stockanalysis.com, used to verify it). @default none */
+    drName: hostname().optional(),
+    /** TTL of CNAME/IP records; alias records use the target's TTL (60 s for load balancers). @default 60 */
+    ttlSeconds: int(0, 86400).default(DR_DEFAULTS.ttlSeconds),
+    /** The primary site. No default. */
+    primary: failoverTargetSchema,
+    /** The DR site. No default. */
+    secondary: failoverTargetSchema,
+  })
+  .strict();
+
 export const drSchema = z
   .object({
     /** Build the DR pieces (failover DNS, DR namespace, replication into drRegion). A dr section means DR unless it says false. @default true */
@@ -50,48 +94,10 @@ export const drSchema = z
     rtoMinutes: int(1, 43200),
     /** Recovery point objective in minutes (runbook 001: 1 hour; runbook 003: 24 hours). No default. */
     rpoMinutes: int(0, 43200),
-    /** The Route53 health check on the primary site. */
-    healthCheck: z
-      .object({
-        /** Host the checkers call; must name the primary site itself, not the failover name. @default the primary target's host name */
-        fqdn: hostname().optional(),
-        /** HTTPS path that answers 2xx/3xx when the site is healthy (runbook: /health). @default "/health" */
-        path: str(/^\/[^\s?#]*(\?[^\s#]*)?$/, 'an absolute URL path such as "/health"').default("/health"),
-        /** HTTPS port. @default 443 */
-        port: int(1, 65535).default(443),
-        /** Seconds between checks from each checker region (Route53 allows 10 or 30). @default 30 */
-        intervalSeconds: z
-          .number({ error: "must be 10 or 30 (the intervals Route53 offers)" })
-          .refine((v) => (HEALTH_CHECK_INTERVALS as readonly number[]).includes(v), { error: "must be 10 or 30 (the intervals Route53 offers)" })
-          .default(30),
-        /** Consecutive failed checks before the endpoint counts as unhealthy (Route53: 1–10). @default 3 */
-        failureThreshold: int(1, 10).default(3),
-        /** Checker regions; at least 3 so that one region's network trouble cannot fail the site over. @default ["us-east-1", "us-west-2", "eu-west-1"] */
-        regions: z
-          .array(oneOf(ROUTE53_CHECKER_REGIONS))
-          .min(3, { error: `must list at least 3 checker regions from ${ROUTE53_CHECKER_REGIONS.join(", ")}` })
-          .default(["us-east-1", "us-west-2", "eu-west-1"]),
-      })
-      .strict()
-      .prefault({}),
+    /** The Route53 health check on the primary site. @default {} (every key at its default) */
+    healthCheck: healthCheckSchema.prefault({}),
     /** The failover record pair. Required when enabled. @default none */
-    records: z
-      .object({
-        /** Public hosted zone that holds the records. @default the stack's `domain` */
-        zone: hostname().optional(),
-        /** The name users call, served PRIMARY/SECONDARY (runbook 001: api.stockanalysis.com). No default. */
-        name: hostname(),
-        /** A plain name for the DR site itself (runbook 001: dr.stockanalysis.com, used to verify it). @default none */
-        drName: hostname().optional(),
-        /** TTL of CNAME/IP records; alias records use the target's TTL (60 s for load balancers). @default 60 */
-        ttlSeconds: int(0, 86400).default(DR_DEFAULTS.ttlSeconds),
-        /** The primary site. No default. */
-        primary: failoverTargetSchema,
-        /** The DR site. No default. */
-        secondary: failoverTargetSchema,
-      })
-      .strict()
-      .optional(),
+    records: failoverRecordsSchema.optional(),
     /** Replicas each service runs at in the DR namespace (runbook 001: 5 for stock-analysis-api and celery-worker). @default {} */
     drReplicas: z.record(k8sName(), int(1, 200)).default({}),
     /** DR HPAs may grow to ceil(drReplicas × this factor); the DR quota admits that maximum. @default 2 */

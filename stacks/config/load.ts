@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigError, showValue } from "./errors";
 import { PROJECT, SECRET_KEYS, StackConfig, refinements, stackConfigSchema } from "./schema";
+import { monitoringSecrets } from "./monitoring";
 
 export interface LoadedConfig {
   config: StackConfig;
@@ -90,6 +91,10 @@ export function parseStackConfig(stack: string, raw: Record<string, string>, sec
   }
   const config = parsed.data as StackConfig;
   for (const refine of refinements) refine(config, (path, value, allowed) => fail(keyName(path), value, allowed));
+  // Secrets are checked here too, so a missing credential stops the run before any resource registers.
+  for (const { key, reason } of monitoringSecrets(config)) {
+    if (!secretKeys.has(`${PROJECT}:${key}`)) fail(`${PROJECT}:${key}`, undefined, `must be set with pulumi config set --secret ${PROJECT}:${key}: ${reason}`);
+  }
   return config;
 }
 

@@ -8,8 +8,9 @@ import { durationSeconds } from "../../monitoring/promql";
 import { BURN_RATE_WINDOWS } from "../../monitoring/slo";
 
 const labelName = () => str(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)");
-const labelValue = () => z.string({ error: "must be a string" }).min(1, { error: "must be a non-empty string" });
+const K8S_LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const httpsUrl = () => str(/^https:\/\/[^\s#]+$/, "an https URL without a #fragment (the runbook document)");
+const httpsUrlWithAnchor = () => str(/^https:\/\/\S+$/, "an https URL of the procedure");
 const email = () => str(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i, "an email address");
 
 /** Changes to one catalogue alert. Only alerts with a threshold accept `threshold`. */
@@ -21,6 +22,8 @@ function alertOverrideSchema(def: (typeof ALERT_CATALOGUE)[number]) {
     for: promDuration().optional(),
     /** Severity, which picks the receiver. @default the catalogue's severity */
     severity: oneOf(SEVERITIES).optional(),
+    /** Link to the procedure when the runbook's heading differs from the catalogue's anchor. @default runbookUrl#<catalogue anchor> */
+    runbookUrl: httpsUrlWithAnchor().optional(),
     /** The alert's threshold, in the unit the catalogue names. @default the catalogue's threshold */
     threshold: (def.threshold
       ? num(def.threshold.min, def.threshold.max)
@@ -33,21 +36,14 @@ function alertOverrideSchema(def: (typeof ALERT_CATALOGUE)[number]) {
 /** Per-alert overrides, keyed by catalogue alert name; an unknown alert name is an error. */
 const alertsSchema = z.object(Object.fromEntries(ALERT_CATALOGUE.map((def) => [def.name, alertOverrideSchema(def).optional()]))).strict();
 
-const latencySchema = z
+export const latencySchema = z
   .object({
-    /** Share of requests that must be faster than the threshold, as a percentile. */
+    /** Share of requests that must be faster than the threshold, as a percentile (from 93.1: a 14.4x burn of a larger budget exceeds 100 %). No default. */
     percentile: num(93.1, 99.999),
-    /** Threshold in seconds; a bucket boundary of http_request_duration_seconds. */
+    /** Threshold in seconds; a bucket boundary of http_request_duration_seconds. No default. */
     thresholdSeconds: num(0.001, 600),
   })
   .strict();
-
-const sloTargetsShape = {
-  /** Availability target in percent (share of requests without a 5xx; an error-rate target of 0.1 % is 99.9). */
-  availability: num(93.1, 99.999).optional(),
-  /** Latency objectives such as p95 < 0.5 s and p99 < 2 s. */
-  latency: z.array(latencySchema).optional(),
-};
 
 const routeSchema = (severity: (typeof SEVERITIES)[number]) =>
   z
@@ -63,6 +59,76 @@ const routeSchema = (severity: (typeof SEVERITIES)[number]) =>
     })
     .strict();
 
+export const sloServiceSchema = z
+  .object({
+    /** The `service` label value of the service's request metrics. No default. */
+    name: k8sName(),
+    /** Namespace of the service. @default the first of monitoring.namespaces, else the application namespace */
+    namespace: k8sName().optional(),
+    /** Availability in percent (share of requests without a 5xx; an error-rate target of 0.1 % is 99.9). @default slo.defaults.availability */
+    availability: num(93.1, 99.999).optional(),
+    /** Latency objectives such as p95 < 0.5 s. @default slo.defaults.latency */
+    latency: z.array(latencySchema).optional(),
+  })
+  .strict();
+
+export const sloSchema = z
+  .object({
+    /** Targets every service gets unless it sets its own. @default availability 99.9, p95 < 0.5 s, p99 < 2 s */
+    defaults: z
+      .object({
+        /** Availability in percent. @default 99.9 */
+        availability: num(93.1, 99.999).default(99.9),
+        /** Latency objectives. @default [{ percentile: 95, thresholdSeconds: 0.5 }, { percentile: 99, thresholdSeconds: 2 }] */
+        latency: z.array(latencySchema).default([
+          { percentile: 95, thresholdSeconds: 0.5 },
+          { percentile: 99, thresholdSeconds: 2 },
+        ]),
+      })
+      .strict()
+      .prefault({}),
+    /** Services with SLOs. @default [] */
+    services: z.array(sloServiceSchema).default([]),
+  })
+  .strict();
+
+export const routingSchema = z
+  .object({
+    /** Labels grouped into one notification. @default ["alertname", "namespace", "service"] */
+    groupBy: z.array(labelName()).min(1, { error: "must list at least one label" }).default(["alertname", "namespace", "service"]),
+    /** Labels equal between a critical alert and the warning it silences. @default ["alertname", "service", "namespace"] */
+    inhibitEqual: z.array(labelName()).min(1, { error: "must list at least one label" }).default(["alertname", "service", "namespace"]),
+    /** critical → PagerDuty, group interval 30s, repeat 5m (runbook 002). @default { receiver: "pagerduty", groupWait: "10s", groupInterval: "30s", repeatInterval: "5m" } */
+    critical: routeSchema("critical").prefault({}),
+    /** warning → Slack, 5m / 30m. @default { receiver: "slack", groupWait: "30s", groupInterval: "5m", repeatInterval: "30m" } */
+    warning: routeSchema("warning").prefault({}),
+    /** info → email, 15m / 24h. @default { receiver: "email", groupWait: "1m", groupInterval: "15m", repeatInterval: "24h" } */
+    info: routeSchema("info").prefault({}),
+  })
+  .strict();
+
+export const slackSchema = z
+  .object({
+    /** Channel, e.g. "#production-alerts". No default. */
+    channel: str(/^#?[a-z0-9][-_a-z0-9]{0,79}$/, 'a Slack channel such as "#production-alerts"'),
+  })
+  .strict();
+
+export const emailSchema = z
+  .object({
+    /** Recipient. No default. */
+    to: email(),
+    /** Sender. No default. */
+    from: email(),
+    /** SMTP relay host:port. No default. */
+    smarthost: str(/^[a-z0-9.-]+:\d{1,5}$/i, 'host:port such as "smtp.example.com:587"'),
+    /** SMTP user name. @default none */
+    authUsername: z.string().min(1).optional(),
+    /** Require STARTTLS. @default true */
+    requireTls: bool().default(true),
+  })
+  .strict();
+
 export const monitoringSchema = z
   .object({
     /** Install kube-prometheus-stack ("managed") or add rules and dashboards to one already running ("existing"). @default "managed" */
@@ -77,8 +143,11 @@ export const monitoringSchema = z
     storageGiB: int(10, 16384).default(50),
     /** Secret the Alertmanager reads its config from (for an existing stack: its configSecret). @default "alertmanager-config" */
     alertmanagerSecretName: k8sName().default("alertmanager-config"),
-    /** Labels every PrometheusRule carries, e.g. { release: "kube-prometheus-stack" } for an existing stack's ruleSelector. @default {} */
-    ruleLabels: z.record(labelName(), labelValue()).default({}),
+    /** Kubernetes labels every PrometheusRule carries, e.g. { release: "kube-prometheus-stack" } for an existing stack's ruleSelector. @default {} */
+    ruleLabels: z
+      .record(z.string(), str(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, "a Kubernetes label value (at most 63 letters, digits, '-', '_', '.')"))
+      .refine((labels) => Object.keys(labels).every((key) => K8S_LABEL_KEY.test(key)), { error: "keys must be Kubernetes label keys such as release or app.kubernetes.io/part-of" })
+      .default({}),
     /** The runbook document; runbook_url annotations link to its procedure headings. No default. */
     runbookUrl: httpsUrl(),
     /** Namespaces whose application metrics the alerts watch; [] watches all. @default [] */
@@ -88,72 +157,13 @@ export const monitoringSchema = z
     /** Per-alert threshold, for, severity and on/off. @default {} */
     alerts: alertsSchema.prefault({}),
     /** Service level objectives; burn-rate alerts are generated per service. */
-    slo: z
-      .object({
-        /** Targets every service gets unless it sets its own. @default availability 99.9, p95 < 0.5 s, p99 < 2 s */
-        defaults: z
-          .object({
-            /** Availability in percent. @default 99.9 */
-            availability: num(93.1, 99.999).default(99.9),
-            /** Latency objectives. @default [{ percentile: 95, thresholdSeconds: 0.5 }, { percentile: 99, thresholdSeconds: 2 }] */
-            latency: z.array(latencySchema).default([
-              { percentile: 95, thresholdSeconds: 0.5 },
-              { percentile: 99, thresholdSeconds: 2 },
-            ]),
-          })
-          .strict()
-          .prefault({}),
-        /** Services with SLOs (the `service` label of their request metrics). @default [] */
-        services: z
-          .array(
-            z
-              .object({
-                /** The `service` label value. No default. */
-                name: k8sName(),
-                /** Namespace of the service. @default the first of `namespaces`, else any */
-                namespace: k8sName().optional(),
-                ...sloTargetsShape,
-              })
-              .strict(),
-          )
-          .default([]),
-      })
-      .strict()
-      .prefault({}),
+    slo: sloSchema.prefault({}),
     /** Alertmanager routing per severity, grouping and inhibition. */
-    routing: z
-      .object({
-        /** Labels grouped into one notification. @default ["alertname", "namespace", "service"] */
-        groupBy: z.array(labelName()).min(1, { error: "must list at least one label" }).default(["alertname", "namespace", "service"]),
-        /** Labels equal between a critical alert and the warning it silences. @default ["alertname", "service", "namespace"] */
-        inhibitEqual: z.array(labelName()).min(1, { error: "must list at least one label" }).default(["alertname", "service", "namespace"]),
-        /** critical → PagerDuty (30s / 5m). */
-        critical: routeSchema("critical").prefault({}),
-        /** warning → Slack (5m / 30m). */
-        warning: routeSchema("warning").prefault({}),
-        /** info → email (15m / 24h). */
-        info: routeSchema("info").prefault({}),
-      })
-      .strict()
-      .prefault({}),
+    routing: routingSchema.prefault({}),
     /** Slack receiver; the webhook URL is the secret slackWebhookUrl. @default none */
-    slack: z.object({ /** Channel, e.g. "#production-alerts". */ channel: str(/^#?[a-z0-9][-_a-z0-9]{0,79}$/, 'a Slack channel such as "#production-alerts"') }).strict().optional(),
+    slack: slackSchema.optional(),
     /** Email receiver; the SMTP password is the secret smtpPassword (optional). @default none */
-    email: z
-      .object({
-        /** Recipient. */
-        to: email(),
-        /** Sender. */
-        from: email(),
-        /** SMTP relay host:port. */
-        smarthost: str(/^[a-z0-9.-]+:\d{1,5}$/i, 'host:port such as "smtp.example.com:587"'),
-        /** SMTP user name. @default none */
-        authUsername: z.string().min(1).optional(),
-        /** Require STARTTLS. @default true */
-        requireTls: bool().default(true),
-      })
-      .strict()
-      .optional(),
+    email: emailSchema.optional(),
     /** Grafana dashboards provisioned as ConfigMaps. @default system-overview, application-performance, infrastructure */
     dashboards: z.array(oneOf(["system-overview", "application-performance", "infrastructure", "business-metrics"])).default(["system-overview", "application-performance", "infrastructure"]),
   })
@@ -195,3 +205,14 @@ export const refineMonitoring: Refinement = (config, report) => {
   if (config.environment === "production" && monitoring.routing.critical.receiver !== "pagerduty")
     report(at("routing", "critical", "receiver"), monitoring.routing.critical.receiver, "must be pagerduty in production: critical alerts page the on-call engineer");
 };
+
+/** Credentials the configured Alertmanager routes need: each receiver in use needs its secret key. */
+export function monitoringSecrets(config: { monitoring?: MonitoringConfig }): Array<{ key: string; reason: string }> {
+  const monitoring = config.monitoring;
+  if (!monitoring) return [];
+  const used = new Set(SEVERITIES.map((s) => monitoring.routing[s].receiver));
+  return [
+    ...(used.has("pagerduty") ? [{ key: "pagerdutyRoutingKey", reason: "monitoring.routing sends alerts to pagerduty" }] : []),
+    ...(used.has("slack") ? [{ key: "slackWebhookUrl", reason: "monitoring.routing sends alerts to slack" }] : []),
+  ];
+}

@@ -3,7 +3,7 @@
  * config and environment the way `pulumi preview --policy-pack ... --policy-pack-config ...` would.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { evaluatePlan, PlanError } from "../../policies/evaluate";
+import { evaluatePlan, loadPackConfig, PlanError } from "../../policies/evaluate";
 import { compliantPlan, one, urnOf } from "./fixtures";
 
 const DB = "aws:rds/instance:Instance";
@@ -22,6 +22,7 @@ describe("evaluatePlan", () => {
       name: "probe",
       description: "records its arguments",
       enforcementLevel: "advisory",
+      configSchema: { properties: { threshold: { type: "integer" } } },
       validateResource: (args, report) => {
         if (args.type !== DB) return;
         seen.push({ type: args.type, name: args.name, urn: args.urn, encrypted: args.props.storageEncrypted, parent: args.opts.parent, protect: args.opts.protect, tag: args.stackTags.get("environment"), config: args.getConfig(), isType: typeof args.isType, asType: typeof args.asType });
@@ -112,6 +113,22 @@ describe("evaluatePlan", () => {
     expect(() => evaluatePlan(compliantPlan(), { environment: "prod-eu" })).toThrow(/^environment: "prod-eu" — must be one of production, staging, development$/);
   });
 
+  it("rejects pack config for a policy or setting the pack does not have", () => {
+    expect(() => evaluatePlan(compliantPlan(), { config: { "rds-encryption": "mandatory" } })).toThrow(/^config: "rds-encryption" — no such policy in the pack$/);
+    expect(() => evaluatePlan(compliantPlan(), { config: { "rds-backup-retention": { minimumDay: 30 } } })).toThrow(/^config.rds-backup-retention.minimumDay: not a setting of this policy \(it has environment, minimumDays\)$/);
+    expect(() => evaluatePlan(compliantPlan(), { config: { all: "strict" as never } })).toThrow(/^config.all.enforcementLevel: "strict" — must be one of/);
+  });
+
+  it("keeps a policy pack config per stack whose settings all exist in the pack", () => {
+    for (const environment of ["production", "staging"]) {
+      const config = loadPackConfig(environment);
+      expect(config).toBeDefined();
+      expect(evaluatePlan(compliantPlan(), { environment, config })).toEqual([]);
+    }
+    expect(loadPackConfig("production")?.["rds-backup-retention"]).toEqual({ minimumDays: 30 });
+    expect(loadPackConfig("development")).toBeUndefined();
+  });
+
   it("runs the stack policies on an empty plan without findings", () => {
     const plan = compliantPlan();
     plan.resources = [];
@@ -141,5 +158,16 @@ describe("matching a bucket's settings to the bucket", () => {
     expect(references(setting({ bucket: "unknown-name" }, [primary]), primary, "bucket", ["bucket"])).toBe(true);
     // A replication config depends on its source and its destination: the dependency alone cannot tell which it configures.
     expect(references(setting({ bucket: "unknown-name" }, [primary, replica]), replica, "bucket", ["bucket"])).toBe(false);
+  });
+});
+
+describe("recovery objectives after an update", () => {
+  it("reads meetsTargets from the component's outputs when its inputs are not there", () => {
+    const plan = compliantPlan();
+    const ro = one(plan, "runbook:dr:RecoveryObjectives");
+    ro.inputs = { targets: { rtoMinutes: 240, rpoMinutes: 60 }, meetsTargets: false };
+    expect(evaluatePlan(plan).filter((v) => v.policy === "stack-recovery-objectives-met").map((v) => v.message)).toEqual(["the component reports meetsTargets: false"]);
+    ro.inputs.meetsTargets = true;
+    expect(evaluatePlan(plan).filter((v) => v.policy === "stack-recovery-objectives-met")).toEqual([]);
   });
 });
