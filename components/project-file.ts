@@ -7,11 +7,16 @@ import * as path from "node:path";
  * and from the transpiled copy in `.build/` that the offline preview runs.
  */
 export function readProjectFile(relativePath: string): string {
+  return fs.readFileSync(path.join(projectRoot(), relativePath), "utf8");
+}
+
+/** The project directory: the nearest folder above this module that holds `Pulumi.yaml`. */
+export function projectRoot(): string {
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find Pulumi.yaml above ${__dirname} to read ${relativePath}`);
+    if (parent === dir) throw new Error(`cannot find Pulumi.yaml above ${__dirname}`);
     dir = parent;
   }
-  return fs.readFileSync(path.join(dir, relativePath), "utf8");
+  return dir;
 }

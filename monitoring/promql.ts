@@ -59,6 +59,29 @@ const NOT_INSTANT = new Set(["MatrixSelector", "SubqueryExpr", "StringLiteral"])
  */
 export function promqlProblem(expr: string): string | undefined {
   if (typeof expr !== "string" || expr.trim() === "") return "must be a non-empty PromQL expression";
+  const { errorAt, topNode } = parsePromql(expr);
+  if (errorAt !== undefined) {
+    const near = expr.slice(errorAt, errorAt + 30).trim();
+    return `must be valid PromQL: syntax error at column ${errorAt + 1}${near ? ` near ${JSON.stringify(near)}` : " (unexpected end)"}`;
+  }
+  if (topNode && NOT_INSTANT.has(topNode)) return `must return an instant vector, not a ${topNode === "StringLiteral" ? "string" : "range vector"}`;
+  return undefined;
+}
+
+export interface ParsedPromql {
+  /** Offset of the first syntax error, if any. */
+  errorAt?: number;
+  /** Node name of the outermost expression (parentheses removed). */
+  topNode?: string;
+}
+
+// The same expressions are checked by the components, the policy pack and the renderers: parse each once.
+const parsed = new Map<string, ParsedPromql>();
+
+/** Parses `expr` with the Prometheus project's own lezer grammar (memoised per expression). */
+export function parsePromql(expr: string): ParsedPromql {
+  const cached = parsed.get(expr);
+  if (cached) return cached;
   const tree = parser.parse(expr);
   let errorAt: number | undefined;
   tree.iterate({
@@ -67,14 +90,11 @@ export function promqlProblem(expr: string): string | undefined {
       return errorAt === undefined;
     },
   });
-  if (errorAt !== undefined) {
-    const near = expr.slice(errorAt, errorAt + 30).trim();
-    return `must be valid PromQL: syntax error at column ${errorAt + 1}${near ? ` near ${JSON.stringify(near)}` : " (unexpected end)"}`;
-  }
   let top = tree.topNode.firstChild;
   while (top && top.name === "ParenExpr") top = top.firstChild;
-  if (top && NOT_INSTANT.has(top.name)) return `must return an instant vector, not a ${top.name === "StringLiteral" ? "string" : "range vector"}`;
-  return undefined;
+  const result: ParsedPromql = { errorAt, topNode: top?.name };
+  parsed.set(expr, result);
+  return result;
 }
 
 /** Every matrix-selector range (`[5m]`) and subquery range used in an expression, for duration checks. */

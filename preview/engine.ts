@@ -29,7 +29,8 @@ export interface PlannedResource {
 /** Replaces secret values by "[secret]" and resource references by their URN, recursively. */
 export function maskSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskSecrets);
-  if (value && typeof value === "object") {
+  const plain = value && typeof value === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(value));
+  if (plain) {
     const record = value as Record<string, unknown>;
     if (record[SPECIAL_SIG_KEY] === SECRET_SIG) return "[secret]";
     if (record[SPECIAL_SIG_KEY] === RESOURCE_SIG) return record.urn;
@@ -78,7 +79,8 @@ class RecordingMonitor extends MockMonitor {
  * secrets, so each output is resolved here and a secret one is written as "[secret]".
  */
 async function resolveOutputs(returned: unknown): Promise<Record<string, unknown>> {
-  if (!returned || typeof returned !== "object") return {};
+  // Like the CLI, only a plain object's properties become stack outputs (not a returned resource's).
+  if (!returned || typeof returned !== "object" || pulumi.Resource.isInstance(returned)) return {};
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(returned as Record<string, unknown>)) {
     // Output's `isSecret` and `promise()` are internal to the SDK's typings but stable runtime members.

@@ -1,15 +1,13 @@
 /**
  * The reports the offline preview prints after the resource summary, computed from the validated
- * config and the plan: capacity plan, recovery objectives, policy violations, rendered rule files.
+ * config and the plan: capacity plan, recovery objectives, policy violations.
  */
 import type { PlannedResource } from "./engine";
 import type { LoadedStack } from "./stack-files";
-import type { RenderedFile } from "./manifests";
 import { parseStackConfig } from "../stacks/config/load";
 import { capacityPlan, renderCapacityPlan } from "./capacity-plan";
 import { recoveryReport, renderRecoveryReport } from "./recovery-report";
 import { evaluatePlan, loadPackConfig } from "../policies/evaluate";
-import { renderMonitoringFiles } from "../monitoring/render";
 
 export interface Violation {
   policy: string;
@@ -26,8 +24,6 @@ export interface StackReports {
   violations: Violation[];
   /** Reasons the preview fails (missed recovery targets, mandatory policy violations). */
   failures: string[];
-  /** Extra files for `--out`. */
-  files: RenderedFile[];
 }
 
 function renderViolations(violations: Violation[]): string {
@@ -38,7 +34,7 @@ function renderViolations(violations: Violation[]): string {
 
 export function stackReports(loaded: LoadedStack, resources: PlannedResource[]): StackReports {
   const config = parseStackConfig(loaded.stack, loaded.config, new Set(loaded.secretKeys));
-  const reports: StackReports = { text: [], json: {}, violations: [], failures: [], files: [] };
+  const reports: StackReports = { text: [], json: {}, violations: [], failures: [] };
 
   // Capacity flags are warnings: growth projections are estimates, so they inform rather than block.
   const capacity = capacityPlan(config);
@@ -59,6 +55,5 @@ export function stackReports(loaded: LoadedStack, resources: PlannedResource[]):
   const mandatory = reports.violations.filter((v) => v.level === "mandatory");
   if (mandatory.length > 0) reports.failures.push(`${mandatory.length} mandatory policy violation(s) — see the policy section`);
 
-  reports.files.push(...renderMonitoringFiles(resources));
   return reports;
 }

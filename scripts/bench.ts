@@ -14,6 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
+import { projectRoot } from "../components/project-file";
 
 interface Measurement {
   seconds: number;
@@ -21,7 +22,7 @@ interface Measurement {
   resources?: number;
 }
 
-const root = path.resolve(__dirname, "..", "..");
+const root = projectRoot();
 const cli = path.join(root, ".build/preview/cli.js");
 
 function median(values: number[]): number {
@@ -62,8 +63,9 @@ export function syntheticStack(count: number): string {
     podRequests: { cpu: "100m", memory: "128Mi" },
     disruptionBudget: { maxUnavailable: 1 },
   }));
-  const surge = 1.25 * 6 * count;
-  app.quota = { requestsCpu: String(Math.ceil(surge * 0.1) + 8), requestsMemory: `${Math.ceil((surge * 128) / 1024) + 16}Gi`, limitsCpu: String(Math.ceil(surge * 0.2) + 16), limitsMemory: `${Math.ceil((surge * 256) / 1024) + 32}Gi`, pods: Math.ceil(surge) + 40 };
+  // Room for every service at maxReplicas (6) plus the 25 % rollout surge, rounded up per service, and the backup jobs.
+  const pods = Math.ceil(6 * 1.25) * count;
+  app.quota = { requestsCpu: String(Math.ceil(pods * 0.1) + 8), requestsMemory: `${Math.ceil((pods * 128) / 1024) + 16}Gi`, limitsCpu: String(Math.ceil(pods * 0.2) + 16), limitsMemory: `${Math.ceil((pods * 256) / 1024) + 32}Gi`, pods: pods + 40 };
   if (app.capacity) app.capacity.services = {};
   const monitoring = config["runbook-infra:monitoring"];
   if (monitoring?.slo) monitoring.slo.services = names.map((name) => ({ name }));

@@ -7,7 +7,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const problems = [];
-const files = readdirSync("components").filter((f) => f.endsWith(".ts")).map((f) => join("components", f));
+const dir = process.argv[2] ?? "components";
+const files = readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => join(dir, f));
 
 for (const file of files) {
   const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);

@@ -14,4 +14,4 @@ function walk(path) {
 for (const root of roots) {
   try { walk(root); } catch (error) { if (error.code !== "ENOENT") throw error; }
 }
-await build({ entryPoints, outdir: ".build", outbase: ".", format: "cjs", platform: "node", target: "node20", sourcemap: "inline", logLevel: "warning" });
+await build({ entryPoints, outdir: ".build", outbase: ".", format: "cjs", platform: "node", target: "node20", sourcemap: "external", logLevel: "warning" });

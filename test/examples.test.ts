@@ -183,6 +183,15 @@ describe("every example stack previews offline", () => {
   });
 });
 
+describe("the DR failover alarm reaches people in every production example", () => {
+  it.each(exampleFiles.filter((f) => f.endsWith("Pulumi.production.yaml")))("%s mails the failover alarm's SNS topic to an address", (file) => {
+    const plan = planOf(file);
+    expect(ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").length).toBeGreaterThan(0);
+    const subscriptions = ofType(plan, "aws:sns/topicSubscription:TopicSubscription").filter((r) => r.inputs.protocol === "email");
+    expect(subscriptions.map((r) => r.inputs.endpoint)).toEqual([expect.stringMatching(/^[^@\s]+@[^@\s]+$/)]);
+  });
+});
+
 describe("001 Stock Analysis System (examples/stock-analysis = the default stacks)", () => {
   const prod = path.join("examples", "stock-analysis", "Pulumi.production.yaml");
   const staging = path.join("examples", "stock-analysis", "Pulumi.staging.yaml");
@@ -243,8 +252,35 @@ describe("001 Stock Analysis System (examples/stock-analysis = the default stack
     expect(backupCronJob(plan, "stock-analysis-system-dr", "postgres-restore").suspend).toBe(true);
   });
 
-  it("keeps the monthly maintenance window's hours: Sunday 02:00–06:00 UTC", () => {
-    expect(rds(planOf(prod)).maintenanceWindow).toBe("sun:02:00-sun:06:00");
+  it("keeps database and cache maintenance inside the runbook's Sunday 02:00–06:00 UTC slot", () => {
+    const plan = planOf(prod);
+    const windows = [rds(plan).maintenanceWindow, one(plan, "aws:elasticache/replicationGroup:ReplicationGroup", () => true, "").inputs.maintenanceWindow];
+    for (const window of windows) {
+      const match = /^sun:(\d\d):(\d\d)-sun:(\d\d):(\d\d)$/.exec(window);
+      expect(match).not.toBeNull();
+      const [start, end] = [Number(match![1]) * 60 + Number(match![2]), Number(match![3]) * 60 + Number(match![4])];
+      expect(start).toBeGreaterThanOrEqual(2 * 60);
+      expect(end).toBeLessThanOrEqual(6 * 60);
+      expect(end).toBeGreaterThan(start);
+    }
+  });
+
+  it.each([
+    ["HighErrorRate", "critical", "5m", undefined],
+    ["DatabaseDown", "critical", "1m", undefined],
+    ["HighMemoryUsage", "warning", "5m", { op: ">", value: 0.9 }],
+    ["HighFailedLogins", "warning", "2m", { op: ">", value: 10 }],
+    ["SuspiciousAPIActivity", "warning", "5m", { op: ">", value: 5 }],
+    ["DatabaseConnectionsHigh", "warning", undefined, { op: ">", value: 0.8 }],
+  ] as const)("alerts %s at severity %s as the runbook's alert rules and targets say", (name, severity, forDuration, limit) => {
+    const rule = alert(planOf(prod), name);
+    expect(rule.severity).toBe(severity);
+    if (forDuration) expect(rule.for).toBe(forDuration);
+    if (limit) expect(threshold(rule.expr)).toEqual(limit);
+  });
+
+  it("holds stock-analysis-api to p95 < 500 ms", () => {
+    expect(slo(planOf(prod), "stock-analysis-api", "latency-p95")).toEqual({ budget: 0.05, thresholdSeconds: 0.5 });
   });
 
   it("staging keeps its database backups 7 days", () => {
@@ -418,7 +454,9 @@ describe("CI workflows (.github/workflows)", () => {
     const cloud = doc.jobs["cloud-preview"];
     expect(cloud.if).toContain("needs.credentials.outputs.available == 'true'");
     const pulumi = cloud.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
-    expect(pulumi.with).toMatchObject({ command: "preview", policyPacks: "policies", "comment-on-pr": true });
+    expect(pulumi.with).toMatchObject({ command: "preview", policyPacks: "policies", policyPackConfigs: "policies/config/${{ matrix.stack }}.json", "comment-on-pr": true });
+    expect(cloud.strategy.matrix.include.map((m: any) => m.stack).sort()).toEqual(["production", "staging"]);
+    for (const m of cloud.strategy.matrix.include) expect(fs.existsSync(path.join(ROOT, "policies", "config", `${m.stack}.json`))).toBe(true);
     expect(cloud.steps.find((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@")).with["role-to-assume"]).toBeTruthy();
   });
 
@@ -432,6 +470,8 @@ describe("CI workflows (.github/workflows)", () => {
     for (const job of ["staging", "production"]) {
       const up = doc.jobs[job].steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@") && s.with.command === "up");
       expect(up.with.policyPacks).toBe("policies");
+      expect(up.with.policyPackConfigs).toBe(`policies/config/${job}.json`);
+      expect(fs.existsSync(path.join(ROOT, up.with.policyPackConfigs))).toBe(true);
     }
   });
 });

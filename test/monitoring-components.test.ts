@@ -300,7 +300,7 @@ describe("deployMonitoring (stacks/monitoring.ts)", () => {
       "runbook-infra:environment": "staging",
       "runbook-infra:cluster": JSON.stringify({ nodeGroups: [{ name: "general", minSize: 2, maxSize: 6, desiredSize: 3 }] }),
       "runbook-infra:monitoring": JSON.stringify({ runbookUrl: RUNBOOK, slack: { channel: "#alerts" }, email: { to: "ops@company.com", from: "am@company.com", smarthost: "smtp.company.com:587" }, ...monitoring }),
-    });
+    }, new Set(["runbook-infra:pagerdutyRoutingKey", "runbook-infra:slackWebhookUrl"]));
   const ctxOf = (config: ReturnType<typeof configOf>, secrets: Record<string, string>) => ({
     stack: "staging",
     prefix: "runbook-infra-staging",

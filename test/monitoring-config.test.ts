@@ -18,7 +18,7 @@ function parse(monitoring: unknown, environment = "staging"): StackConfig {
     "runbook-infra:environment": environment,
     "runbook-infra:cluster": JSON.stringify(CLUSTER),
     "runbook-infra:monitoring": JSON.stringify(monitoring),
-  });
+  }, new Set(["runbook-infra:pagerdutyRoutingKey", "runbook-infra:slackWebhookUrl"]));
 }
 
 const withBase = (change: Record<string, unknown>) => ({ ...BASE, ...change });
@@ -108,5 +108,13 @@ describe("monitoring config: credentials", () => {
     const raw = { "aws:region": "us-east-1", "runbook-infra:environment": "staging", "runbook-infra:cluster": JSON.stringify(CLUSTER), "runbook-infra:smtpPassword": "hunter2" };
     expect(() => parseStackConfig("staging", raw)).toThrow(/runbook-infra:smtpPassword: "\(plaintext\)" — must be set as a secret/);
     expect(parseStackConfig("staging", raw, new Set(["runbook-infra:smtpPassword"]))).toBeDefined();
+  });
+
+  it("rejects a route to PagerDuty without its routing key before any resource exists, and accepts it with the key", () => {
+    const raw = { "aws:region": "us-east-1", "runbook-infra:environment": "staging", "runbook-infra:cluster": JSON.stringify(CLUSTER), "runbook-infra:monitoring": JSON.stringify(BASE) };
+    expect(() => parseStackConfig("staging", raw, new Set(["runbook-infra:slackWebhookUrl"]))).toThrow(
+      /^staging: runbook-infra:pagerdutyRoutingKey: \(missing\) — must be set with pulumi config set --secret runbook-infra:pagerdutyRoutingKey: monitoring.routing sends alerts to pagerduty$/,
+    );
+    expect(parseStackConfig("staging", raw, new Set(["runbook-infra:slackWebhookUrl", "runbook-infra:pagerdutyRoutingKey"])).monitoring).toBeDefined();
   });
 });

@@ -2,7 +2,7 @@
  * Monitoring rules: alerting rules that load (valid PromQL, labels the Prometheus rule selector
  * matches), route (a severity Alertmanager knows) and can be acted on (summary, runbook link).
  */
-import { parser } from "@prometheus-io/lezer-promql";
+import { parsePromql } from "../../monitoring/promql";
 import { asArray, get, labelsOf, resourceRule } from "./common";
 
 export const PROMETHEUS_RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
@@ -31,13 +31,7 @@ function ruleName(r: Rule): string {
 /** The PromQL parse error position, or undefined when `expr` parses. lezer recovers from errors, so look for error nodes. */
 export function promqlError(expr: string): string | undefined {
   if (expr.trim() === "") return "is empty";
-  const tree = parser.parse(expr);
-  let at: number | undefined;
-  tree.iterate({
-    enter: (node) => {
-      if (at === undefined && node.type.isError) at = node.from;
-    },
-  });
+  const at = parsePromql(expr).errorAt;
   return at === undefined ? undefined : `does not parse at offset ${at}: ${JSON.stringify(expr.slice(Math.max(0, at - 10), at + 10))}`;
 }
 
