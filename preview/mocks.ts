@@ -6,12 +6,22 @@
  * with no offline answer fails loudly instead of returning something made up.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
+/**
+ * 40 hex digits derived from the parts (five FNV-1a passes with different seeds). Only stable ids
+ * are needed here, not a cryptographic hash, and this runs several times per resource.
+ */
 function digest(...parts: string[]): string {
-  return createHash("sha1").update(parts.join("|")).digest("hex");
+  const text = parts.join("|");
+  let out = "";
+  for (const seed of [0x811c9dc5, 0x01000193, 0x9e3779b9, 0x85ebca6b, 0xc2b2ae35]) {
+    let hash = seed >>> 0;
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    out += hash.toString(16).padStart(8, "0");
+  }
+  return out;
 }
 
 function awsService(type: string): string {

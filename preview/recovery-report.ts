@@ -123,7 +123,7 @@ const MAX_RUNS_PER_SCHEDULE = 3000;
 
 /**
  * The longest time (minutes) between two consecutive dumps over the union of `schedules`: the data
- * a dump-only restore can lose. Four weeks cover every weekly pattern; a year when a schedule
+ * a dump-only restore can lose. Two weeks cover every weekly pattern; a year when a schedule
  * restricts day of month or month. Undefined without schedules.
  */
 export function maxDumpIntervalMinutes(schedules: string[]): number | undefined {
@@ -141,7 +141,8 @@ function walkDumpIntervals(schedules: string[]): number {
     const fields = s.trim().split(/\s+/);
     return fields[2] !== "*" || fields[3] !== "*";
   });
-  let end = WINDOW_START + (yearly ? 366 : 28) * 86_400_000;
+  // A weekly pattern repeats every 7 days and no gap in it exceeds 7 days, so 14 days hold every gap.
+  let end = WINDOW_START + (yearly ? 366 : 14) * 86_400_000;
   const runs: number[] = [];
   for (const schedule of schedules) {
     const iterator = CronExpressionParser.parse(schedule, { tz: "UTC", currentDate: new Date(WINDOW_START - 1000), endDate: new Date(end) });

@@ -11,6 +11,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { loadStackFile } from "../preview/stack-files";
+import { parseStackConfig } from "../stacks/config/load";
 
 const ROOT = path.resolve(__dirname, "..");
 const EXAMPLES = path.join(ROOT, "examples");
@@ -155,6 +157,15 @@ function slo(plan: Plan, service: string, objective: string) {
 }
 
 const round = (value: number) => Math.round(value * 1e9) / 1e9;
+
+/**
+ * An example's validated config. Used only where the plan cannot show a number: the Alertmanager
+ * configuration is a Secret (it carries the PagerDuty key), so the plan holds it as "[secret]".
+ */
+function validatedConfig(file: string) {
+  const loaded = loadStackFile("runbook-infra", path.join(ROOT, file));
+  return parseStackConfig(loaded.stack, loaded.config, new Set(loaded.secretKeys));
+}
 
 describe("every example stack previews offline", () => {
   it("has an example for each of the four runbooks", () => {
@@ -344,6 +355,18 @@ describe("002 Intent-Based Trading Aggregator (examples/intent-trading)", () => 
     expect(rule.severity).toBe(severity);
     if (forDuration) expect(rule.for).toBe(forDuration);
     if (limit) expect(threshold(rule.expr)).toEqual(limit);
+  });
+
+  it("routes critical to PagerDuty (30s/5m), warning to Slack (5m/30m), info to email (15m/24h)", () => {
+    const routing = validatedConfig(file).monitoring!.routing;
+    const route = (r: { receiver: string; groupInterval: string; repeatInterval: string }) => [r.receiver, r.groupInterval, r.repeatInterval];
+    expect([route(routing.critical), route(routing.warning), route(routing.info)]).toEqual([
+      ["pagerduty", "30s", "5m"],
+      ["slack", "5m", "30m"],
+      ["email", "15m", "24h"],
+    ]);
+    // The receivers exist in the plan (their settings are in the masked Secret).
+    expect(ofType(planOf(file), "kubernetes:core/v1:Secret").some((r) => r.inputs.metadata?.name === "alertmanager-config")).toBe(true);
   });
 
   it("measures disk usage against 85 %", () => {

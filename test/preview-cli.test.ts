@@ -54,6 +54,13 @@ describe("offline preview", () => {
     expect(production.resources.filter((r: any) => r.type === "aws:ec2/natGateway:NatGateway")).toHaveLength(3);
   });
 
+  it("passes every mandatory policy of the pack in both default stacks, and says so in the plan", () => {
+    expect(production.policies.violations).toEqual([]);
+    expect(staging.policies.violations.filter((v: any) => v.level === "mandatory")).toEqual([]);
+    // Staging's cheaper choices (single-AZ database, one Redis node) are advisory findings, not silence.
+    expect(staging.policies.violations.length).toBeGreaterThan(0);
+  });
+
   it("plans a single NAT gateway in staging", () => {
     expect(staging.resources.filter((r: any) => r.type === "aws:ec2/natGateway:NatGateway")).toHaveLength(1);
   });
@@ -80,6 +87,38 @@ describe("offline preview", () => {
     const run = preview("--config", file);
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split("\n")).toEqual(['error: broken: runbook-infra:network.natGateways: "sometimes" — must be one of perAz, single']);
+  });
+
+  it("prints the capacity plan and the recovery objectives", () => {
+    const run = preview("--stack", "production");
+    expect(run.stdout).toMatch(/^Capacity plan$/m);
+    expect(run.stdout).toMatch(/^Recovery objectives \(targets: RPO 1 h, RTO 4 h\)$/m);
+    expect(run.stdout).toMatch(/^result: meets targets$/m);
+    expect(run.stdout).toMatch(/^Policies: no violations$/m);
+  });
+
+  it("fails a stack that keeps only daily dumps (no PITR, no replication) against a 1 h RPO", () => {
+    const doc = parse(fs.readFileSync(path.join(root, "Pulumi.staging.yaml"), "utf8"));
+    doc.config["runbook-infra:database"].backupRetentionDays = 0;
+    doc.config["runbook-infra:dr"].rpoMinutes = 60;
+    doc.config["runbook-infra:dr"].rtoMinutes = 240;
+    const file = path.join(tmp, "Pulumi.daily-only.yaml");
+    fs.writeFileSync(file, stringify(doc));
+    const run = preview("--config", file);
+    expect(run.stdout).toMatch(/MISSES/);
+    expect(run.stderr).toMatch(/^error: daily-only: the recovery objectives \(RTO 240 min, RPO 60 min\) are missed — see the recovery table$/m);
+    expect(run.status).toBe(1);
+  });
+
+  it("writes Kubernetes manifests, Helm values and Prometheus rule files with --out", () => {
+    const out = path.join(tmp, "rendered");
+    const run = preview("--stack", "production", "--quiet", "--out", out);
+    expect(run.status).toBe(0);
+    const cronJob = parse(fs.readFileSync(path.join(out, "kubernetes/stock-analysis-system", fs.readdirSync(path.join(out, "kubernetes/stock-analysis-system")).find((f) => f.startsWith("cronjob-"))!), "utf8"));
+    expect(cronJob).toMatchObject({ apiVersion: "batch/v1", kind: "CronJob" });
+    expect(fs.readdirSync(path.join(out, "rules")).length).toBeGreaterThan(0);
+    expect(parse(fs.readFileSync(path.join(out, "rules", fs.readdirSync(path.join(out, "rules"))[0]), "utf8")).groups.length).toBeGreaterThan(0);
+    expect(fs.readdirSync(path.join(out, "helm")).length).toBeGreaterThan(0);
   });
 
   it("rejects a missing stack file and unknown flags without a stack trace", () => {

@@ -54,6 +54,19 @@ function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
  * `aws:region`); keys of other namespaces (aws:, kubernetes:) belong to their providers and are left alone.
  */
 export function parseStackConfig(stack: string, raw: Record<string, string>, secretKeys: ReadonlySet<string> = new Set()): StackConfig {
+  // The program and the preview's reports validate the same config; do the work once per input.
+  const key = JSON.stringify([stack, raw, [...secretKeys].sort()]);
+  const cached = parsedConfigs.get(key);
+  // Callers own what they get (tests edit it), so the cache keeps its own copy.
+  if (cached) return structuredClone(cached);
+  const config = validateStackConfig(stack, raw, secretKeys);
+  parsedConfigs.set(key, structuredClone(config));
+  return config;
+}
+
+const parsedConfigs = new Map<string, StackConfig>();
+
+function validateStackConfig(stack: string, raw: Record<string, string>, secretKeys: ReadonlySet<string>): StackConfig {
   const fail = (key: string, value: unknown, allowed: string): never => {
     throw new ConfigError(`${stack}: ${key}: ${showValue(value)} — ${allowed}`);
   };
