@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../stacks/config/errors";
+import { irsaTrustPolicy } from "./irsa-role";
 
 export interface EksNodeGroupSpec {
   /** Node group name. No default. */
@@ -163,22 +164,8 @@ export class EksCluster extends pulumi.ComponentResource {
     });
 
     const oidcIssuer = issuerUrl.apply((url) => url.replace(/^https:\/\//, ""));
-    const irsaTrust = (namespace: string, serviceAccount: string) =>
-      pulumi.all([oidcProvider.arn, oidcIssuer]).apply(([providerArn, issuer]) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Federated: providerArn },
-              Action: "sts:AssumeRoleWithWebIdentity",
-              Condition: { StringEquals: { [`${issuer}:aud`]: "sts.amazonaws.com", [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}` } },
-            },
-          ],
-        }),
-      );
     const addonRole = (addon: string, namespace: string, serviceAccount: string, policy: string) => {
-      const role = new aws.iam.Role(`${name}-${addon}`, { assumeRolePolicy: irsaTrust(namespace, serviceAccount), tags }, { parent: this });
+      const role = new aws.iam.Role(`${name}-${addon}`, { assumeRolePolicy: irsaTrustPolicy(oidcProvider.arn, oidcIssuer, namespace, serviceAccount), tags }, { parent: this });
       new aws.iam.RolePolicyAttachment(`${name}-${addon}`, { role: role.name, policyArn: managedPolicy(policy) }, { parent: this });
       return role.arn;
     };

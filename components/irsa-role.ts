@@ -2,6 +2,26 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../stacks/config/errors";
 
+/**
+ * Trust policy that lets exactly one service account (`system:serviceaccount:<namespace>:<name>`) assume
+ * a role through the cluster's OIDC provider; `aud` is pinned too, so only STS tokens are accepted.
+ */
+export function irsaTrustPolicy(oidcProviderArn: pulumi.Input<string>, oidcIssuer: pulumi.Input<string>, namespace: string, serviceAccount: string): pulumi.Output<string> {
+  return pulumi.all([oidcProviderArn, oidcIssuer]).apply(([providerArn, issuer]) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Federated: providerArn },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: { StringEquals: { [`${issuer}:aud`]: "sts.amazonaws.com", [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}` } },
+        },
+      ],
+    }),
+  );
+}
+
 export interface IrsaRoleArgs {
   /** ARN of the cluster's IAM OIDC provider. No default. */
   oidcProviderArn: pulumi.Input<string>;
@@ -31,24 +51,7 @@ export class IrsaRole extends pulumi.ComponentResource {
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(args.serviceAccount)) rejectArg("IrsaRole", "serviceAccount", args.serviceAccount, "must be a Kubernetes service account name");
     super("runbook:iam:IrsaRole", name, {}, opts);
 
-    const assumeRolePolicy = pulumi.all([args.oidcProviderArn, args.oidcIssuer]).apply(([providerArn, issuer]) =>
-      JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Federated: providerArn },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: {
-              StringEquals: {
-                [`${issuer}:aud`]: "sts.amazonaws.com",
-                [`${issuer}:sub`]: `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
-              },
-            },
-          },
-        ],
-      }),
-    );
+    const assumeRolePolicy = irsaTrustPolicy(args.oidcProviderArn, args.oidcIssuer, args.namespace, args.serviceAccount);
 
     const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy, tags: args.tags }, { parent: this });
     new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: args.policy }, { parent: this });

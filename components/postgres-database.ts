@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { logsEncryptingKeyPolicy } from "./kms-key-policy";
 import * as random from "@pulumi/random";
 import { rejectArg } from "../stacks/config/errors";
 import { dailyOverlapsWeekly, dailyWindow, dailyWindowMinutes, weeklyWindow, weeklyWindowMinutes } from "../stacks/config/fields";
@@ -116,27 +117,6 @@ function validate(name: string, args: PostgresDatabaseArgs) {
   if (args.drProvider && retention === 0) reject("backupRetentionDays", retention, "must be at least 1 when drProvider is set (there are no automated backups to replicate)");
 }
 
-/** A customer-managed key that also lets CloudWatch Logs encrypt the log groups under `logGroupPrefix`. */
-function keyPolicy(logGroupPrefix: string, parent: pulumi.Resource): pulumi.Output<string> {
-  const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
-  const partition = aws.getPartitionOutput({}, { parent }).partition;
-  const region = aws.getRegionOutput({}, { parent }).region;
-  return pulumi.jsonStringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-      {
-        Sid: "CloudWatchLogsEncryptsDatabaseLogs",
-        Effect: "Allow",
-        Principal: { Service: pulumi.interpolate`logs.${region}.amazonaws.com` },
-        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-        Resource: "*",
-        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:${logGroupPrefix}*` } },
-      },
-    ],
-  });
-}
-
 /**
  * RDS PostgreSQL as the runbooks' system of record: private, encrypted with its own rotating KMS key,
  * TLS-only, Multi-AZ, with backups that never collide with the maintenance window and (optionally)
@@ -186,7 +166,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
 
     const key = new aws.kms.Key(
       `${name}-key`,
-      { description: `RDS ${identifier}: storage, snapshots, Performance Insights, logs, credentials`, enableKeyRotation: true, deletionWindowInDays: 30, policy: keyPolicy(logGroupPrefix, this), tags },
+      { description: `RDS ${identifier}: storage, snapshots, Performance Insights, logs, credentials`, enableKeyRotation: true, deletionWindowInDays: 30, policy: logsEncryptingKeyPolicy(`${logGroupPrefix}*`, this), tags },
       { parent: this },
     );
     new aws.kms.Alias(`${name}-key-alias`, { name: `alias/rds/${identifier}`, targetKeyId: key.keyId }, { parent: this });

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { logsEncryptingKeyPolicy } from "./kms-key-policy";
 import * as random from "@pulumi/random";
 import { rejectArg } from "../stacks/config/errors";
 import { dailyOverlapsWeekly, dailyWindow, dailyWindowMinutes, weeklyWindow, weeklyWindowMinutes } from "../stacks/config/fields";
@@ -75,27 +76,6 @@ function validate(name: string, args: RedisCacheArgs) {
   if (args.allowedSecurityGroupIds.length === 0) reject("allowedSecurityGroupIds", [], "must list at least one security group (the cache is never opened to CIDRs)");
 }
 
-/** A customer-managed key that also lets CloudWatch Logs encrypt the slow-log group. */
-function keyPolicy(logGroupName: string, parent: pulumi.Resource): pulumi.Output<string> {
-  const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
-  const partition = aws.getPartitionOutput({}, { parent }).partition;
-  const region = aws.getRegionOutput({}, { parent }).region;
-  return pulumi.jsonStringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-      {
-        Sid: "CloudWatchLogsEncryptsSlowLog",
-        Effect: "Allow",
-        Principal: { Service: pulumi.interpolate`logs.${region}.amazonaws.com` },
-        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-        Resource: "*",
-        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:${logGroupName}` } },
-      },
-    ],
-  });
-}
-
 /**
  * ElastiCache Redis (cluster mode off) as the runbooks' cache and Celery broker: a primary and a
  * replica per AZ with automatic failover, encrypted at rest with its own rotating KMS key and in
@@ -131,7 +111,7 @@ export class RedisCache extends pulumi.ComponentResource {
 
     const key = new aws.kms.Key(
       `${name}-key`,
-      { description: `ElastiCache ${groupId}: data at rest, snapshots, slow log`, enableKeyRotation: true, deletionWindowInDays: 30, policy: keyPolicy(slowLogName, this), tags },
+      { description: `ElastiCache ${groupId}: data at rest, snapshots, slow log`, enableKeyRotation: true, deletionWindowInDays: 30, policy: logsEncryptingKeyPolicy(slowLogName, this), tags },
       { parent: this },
     );
     new aws.kms.Alias(`${name}-key-alias`, { name: `alias/elasticache/${groupId}`, targetKeyId: key.keyId }, { parent: this });
