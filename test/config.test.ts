@@ -47,6 +47,14 @@ describe("stack config: the default stacks", () => {
     expect(parse(stack, raw).cluster.publicAccessCidrs).toEqual(["0.0.0.0/0"]);
   });
 
+  it("hands every caller its own copy of a config validated before (the program and the reports share the work)", () => {
+    const first = parse(production());
+    first.cluster.nodeGroups[0].maxSize = 99;
+    const second = parse(production());
+    expect(second.cluster.nodeGroups[0].maxSize).toBe(20);
+    expect(second.cluster.nodeGroups).toBeInstanceOf(Array);
+  });
+
   it("accepts a credential set as a secret", () => {
     const stack = production();
     const raw = { ...stack.config, "runbook-infra:slackWebhookUrl": "placeholder" };

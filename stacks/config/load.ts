@@ -57,14 +57,16 @@ export function parseStackConfig(stack: string, raw: Record<string, string>, sec
   // The program and the preview's reports validate the same config; do the work once per input.
   const key = JSON.stringify([stack, raw, [...secretKeys].sort()]);
   const cached = parsedConfigs.get(key);
-  // Callers own what they get (tests edit it), so the cache keeps its own copy.
-  if (cached) return structuredClone(cached);
+  // Callers own what they get (tests edit it), so the cache keeps its own copy. The config is plain
+  // JSON data; a JSON round trip (not structuredClone) keeps arrays of the caller's realm, which
+  // pulumi.all's `instanceof Array` checks rely on under jest's per-file contexts.
+  if (cached) return JSON.parse(cached) as StackConfig;
   const config = validateStackConfig(stack, raw, secretKeys);
-  parsedConfigs.set(key, structuredClone(config));
+  parsedConfigs.set(key, JSON.stringify(config));
   return config;
 }
 
-const parsedConfigs = new Map<string, StackConfig>();
+const parsedConfigs = new Map<string, string>();
 
 function validateStackConfig(stack: string, raw: Record<string, string>, secretKeys: ReadonlySet<string>): StackConfig {
   const fail = (key: string, value: unknown, allowed: string): never => {
