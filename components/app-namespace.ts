@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../stacks/config/errors";
 import { cpuCores, memoryGiB } from "../stacks/config/application";
+import { CPU_QUANTITY as CPU, MEMORY_QUANTITY as MEMORY } from "./patterns";
 
 /** Labels every Kubernetes object the library templates carries (the policy pack relies on them). */
 export const LIBRARY_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "runbook-infra" } as const;
@@ -54,8 +55,6 @@ export interface AppNamespaceArgs {
   limitRange?: ContainerLimits;
 }
 
-const CPU = /^(\d+m|\d+(\.\d+)?)$/;
-const MEMORY = /^\d+(Ki|Mi|Gi|Ti)$/;
 
 /**
  * An application namespace: Pod Security "restricted" enforced (plus audit and warn), the monitoring

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../stacks/config/errors";
+import { K8S_NAME } from "./patterns";
 
 export interface ConnectionSecretArgs {
   /** Namespace the consuming pods run in. No default. */
@@ -14,7 +15,6 @@ export interface ConnectionSecretArgs {
 }
 
 const ENV_KEY = /^[A-Z_][A-Z0-9_]*$/;
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
  * Connection details of a data service, published as one Kubernetes Secret so pods can take them with

@@ -5,6 +5,7 @@ import { cpuCores, memoryGiB } from "../stacks/config/application";
 import { AppNamespace, ContainerLimits, LIBRARY_LABELS } from "./app-namespace";
 import { ServiceScaling } from "./service-scaling";
 import { ContainerResources, PostgresBackupJobs, PostgresBackupJobsArgs } from "./postgres-backup-jobs";
+import { CPU_QUANTITY as CPU, K8S_NAME, MEMORY_QUANTITY as MEMORY } from "./patterns";
 
 export interface DrServiceArgs {
   /** Name of the Deployment in the DR namespace (owned by the application pipeline). No default. */
@@ -46,10 +47,7 @@ export interface DrNamespaceArgs {
   surgePercent?: number;
 }
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const GROUP = /^[A-Za-z0-9][A-Za-z0-9:._@-]{0,127}$/;
-const CPU = /^(\d+m|\d+(\.\d+)?)$/;
-const MEMORY = /^\d+(Ki|Mi|Gi|Ti)$/;
 /** PostgresBackupJobs' documented defaults, for sizing the quota around the restore pod. */
 const RESTORE_DEFAULTS = { database: { cpu: "250m", memory: "512Mi" }, awsCli: { cpu: "100m", memory: "256Mi" } };
 

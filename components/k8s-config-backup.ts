@@ -4,6 +4,7 @@ import { rejectArg } from "../stacks/config/errors";
 import { IrsaRole } from "./irsa-role";
 import { readProjectFile } from "./project-file";
 import { BACKUP_PREFIXES, backupAccessPolicy } from "./backup-bucket";
+import { K8S_NAME } from "./patterns";
 import {
   AWS_CLI_IMAGE,
   BACKUP_KIND_LABEL,
@@ -54,7 +55,6 @@ export interface KubernetesConfigBackupArgs {
   tags?: Record<string, string>;
 }
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DEFAULT_RESOURCES: ContainerResources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 
 /** Fixed object names (namespaced ones; the cluster-scoped ones carry the namespace). */

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CronExpressionParser } from "cron-parser";
 import { rejectArg } from "../stacks/config/errors";
 import { IrsaRole } from "./irsa-role";
 import { readProjectFile } from "./project-file";
 import { BACKUP_PREFIXES, backupAccessPolicy, definedOnly } from "./backup-bucket";
+import { CPU_QUANTITY as CPU, K8S_NAME, MEMORY_QUANTITY as MEMORY, isCronSchedule } from "./patterns";
 
 /** Labels every Kubernetes object of the library carries (the policy pack relies on them). */
 export const BACKUP_LIBRARY_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "runbook-infra" } as const;
@@ -46,21 +46,7 @@ export function isPinnedImage(image: string): boolean {
   return tag !== null && tag[1] !== "latest";
 }
 
-/** True for a five-field cron expression cron-parser (and so the CronJob controller) accepts. */
-export function isCronSchedule(value: string): boolean {
-  if (typeof value !== "string" || value.trim().split(/\s+/).length !== 5) return false;
-  try {
-    CronExpressionParser.parse(value, { tz: "UTC" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const CPU = /^(\d+m|\d+(\.\d+)?)$/;
-const MEMORY = /^\d+(Ki|Mi|Gi|Ti)$/;
-const QUANTITY = /^\d+(Ki|Mi|Gi|Ti)$/;
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export { isCronSchedule };
 
 const toCores = (cpu: string) => (cpu.endsWith("m") ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu));
 const toMiB = (memory: string) => Number(memory.replace(/\D+$/, "")) * { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 }[memory.replace(/^\d+/, "") as "Ki"];
@@ -243,7 +229,7 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
     const cliResources = args.awsCliResources ?? DEFAULT_CLI_RESOURCES;
     checkResources(C, "awsCliResources", cliResources);
     const scratch = args.scratchSizeLimit ?? "20Gi";
-    if (!QUANTITY.test(scratch)) rejectArg(C, "scratchSizeLimit", scratch, 'must be a quantity such as "20Gi"');
+    if (!MEMORY.test(scratch)) rejectArg(C, "scratchSizeLimit", scratch, 'must be a quantity such as "20Gi"');
     super("runbook:backup:PostgresBackupJobs", name, {}, opts);
 
     const ns = args.namespace;

@@ -3,7 +3,7 @@
  * value is rejected ("must be an integer from 0 to 35"), so every error names what is allowed.
  */
 import { z } from "zod";
-import { CronExpressionParser } from "cron-parser";
+import { CPU_QUANTITY, K8S_NAME, MEMORY_QUANTITY, isCronSchedule } from "../../components/patterns";
 
 /** An integer in [min, max]. */
 export function int(min: number, max: number) {
@@ -35,14 +35,14 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 export const awsRegion = () => str(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region name such as us-east-1");
 
 /** Kubernetes object names (RFC 1123 label, max 63 chars). */
-export const k8sName = () => str(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a Kubernetes name (lowercase letters, digits and '-', at most 63 characters)");
+export const k8sName = () => str(K8S_NAME, "a Kubernetes name (lowercase letters, digits and '-', at most 63 characters)");
 
 export const cidr = () =>
   str(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/([0-9]|[12]\d|3[0-2])$/, "an IPv4 CIDR block such as 10.0.0.0/16");
 
 /** Kubernetes resource quantities: CPU ("250m", "2") and memory ("512Mi", "8Gi"). */
-export const cpuQuantity = () => str(/^(\d+m|\d+(\.\d+)?)$/, 'a CPU quantity such as "250m" or "2"');
-export const memoryQuantity = () => str(/^\d+(Ki|Mi|Gi|Ti)$/, 'a memory quantity such as "512Mi" or "8Gi"');
+export const cpuQuantity = () => str(CPU_QUANTITY, 'a CPU quantity such as "250m" or "2"');
+export const memoryQuantity = () => str(MEMORY_QUANTITY, 'a memory quantity such as "512Mi" or "8Gi"');
 
 /** Prometheus durations as used in `for:` and range selectors ("30s", "5m", "1h", "1h30m"). */
 export const promDuration = () => str(/^(\d+(ms|s|m|h|d|w|y))+$/, 'a Prometheus duration such as "30s", "5m" or "1h"');
@@ -50,17 +50,7 @@ export const promDuration = () => str(/^(\d+(ms|s|m|h|d|w|y))+$/, 'a Prometheus 
 /** A five-field cron expression, checked by cron-parser rather than by a home-grown pattern. */
 export function cron() {
   const allowed = 'must be a five-field cron expression such as "0 2 * * *"';
-  return z
-    .string({ error: allowed })
-    .refine((value) => {
-      if (value.trim().split(/\s+/).length !== 5) return false;
-      try {
-        CronExpressionParser.parse(value, { tz: "UTC" });
-        return true;
-      } catch {
-        return false;
-      }
-    }, { error: allowed });
+  return z.string({ error: allowed }).refine(isCronSchedule, { error: allowed });
 }
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
