@@ -7,6 +7,7 @@ import { BACKUP_PREFIXES, backupAccessPolicy } from "./backup-bucket";
 import { K8S_NAME } from "./patterns";
 import {
   AWS_CLI_IMAGE,
+  BackupDestinationArgs,
   BACKUP_KIND_LABEL,
   BACKUP_LIBRARY_LABELS,
   ContainerResources,
@@ -22,7 +23,7 @@ import {
 /** kubectl image with bash, tar and sha256sum (the export phase runs there). */
 export const KUBECTL_IMAGE = "alpine/k8s:1.31.4";
 
-export interface KubernetesConfigBackupArgs {
+export interface KubernetesConfigBackupArgs extends BackupDestinationArgs {
   /** Namespace the CronJob runs in. No default. */
   namespace: string;
   /** Namespaces whose resources are exported. @default [namespace] */
@@ -31,18 +32,6 @@ export interface KubernetesConfigBackupArgs {
   schedule?: string;
   /** Also export Secrets, uploaded only with SSE-KMS under k8s-configs/secrets/. @default true */
   includeSecrets?: boolean;
-  /** Backup bucket name. No default. */
-  bucketName: pulumi.Input<string>;
-  /** Backup bucket ARN. No default. */
-  bucketArn: pulumi.Input<string>;
-  /** ARN of the bucket's KMS key; the secrets archive is encrypted with it. No default. */
-  kmsKeyArn: pulumi.Input<string>;
-  /** Region of the bucket. No default. */
-  region: pulumi.Input<string>;
-  /** Cluster's IAM OIDC provider ARN, for IRSA. No default. */
-  oidcProviderArn: pulumi.Input<string>;
-  /** Cluster's OIDC issuer without https://, for IRSA. No default. */
-  oidcIssuer: pulumi.Input<string>;
   /** kubectl image, pinned. @default "alpine/k8s:1.31.4" */
   kubectlImage?: string;
   /** AWS CLI image, pinned. @default "amazon/aws-cli:2.17.50" */

@@ -124,14 +124,13 @@ export interface PostgresBackupSchedule {
   schedule: string;
 }
 
-export interface PostgresBackupJobsArgs {
-  /** Namespace the jobs run in; the connection Secret must be there. No default. */
-  namespace: string;
+/** Where backup jobs write and how their pods reach it (IRSA); shared by every backup job component. */
+export interface BackupDestinationArgs {
   /** Backup bucket name. No default. */
   bucketName: pulumi.Input<string>;
   /** Backup bucket ARN (for the IAM policies). No default. */
   bucketArn: pulumi.Input<string>;
-  /** ARN of the bucket's KMS key. No default. */
+  /** ARN of the bucket's KMS key; uploads are encrypted with it. No default. */
   kmsKeyArn: pulumi.Input<string>;
   /** Region of the bucket (AWS_REGION of the pods). No default. */
   region: pulumi.Input<string>;
@@ -139,6 +138,11 @@ export interface PostgresBackupJobsArgs {
   oidcProviderArn: pulumi.Input<string>;
   /** Cluster's OIDC issuer without https://, for IRSA. No default. */
   oidcIssuer: pulumi.Input<string>;
+}
+
+export interface PostgresBackupJobsArgs extends BackupDestinationArgs {
+  /** Namespace the jobs run in; the connection Secret must be there. No default. */
+  namespace: string;
   /** Secret with PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE. @default "postgres-connection" */
   connectionSecretName?: string;
   /** Daily dump (weekly/monthly copies on Sundays and 1sts). @default none (no daily CronJob) */

@@ -141,6 +141,18 @@ function baseLevel(grade: Grade): EnforcementLevel {
   return grade === "advisory" ? "advisory" : "mandatory";
 }
 
+/** What the CLI shows of a policy, the same for resource and stack rules. */
+function policyMetadata(meta: RuleMeta, configSchema: ReturnType<typeof schemaOf>) {
+  return {
+    name: meta.name,
+    description: meta.description,
+    enforcementLevel: baseLevel(meta.grade),
+    severity: meta.severity ?? (meta.grade === "advisory" ? ("low" as const) : ("high" as const)),
+    remediationSteps: meta.remediation,
+    configSchema,
+  };
+}
+
 type Check<P> = (props: P, ctx: RuleContext, args: ResourceValidationArgs) => string | string[] | undefined | void;
 
 /**
@@ -150,12 +162,7 @@ type Check<P> = (props: P, ctx: RuleContext, args: ResourceValidationArgs) => st
 export function resourceRule<P = Record<string, any>>(meta: RuleMeta & { types: string[]; check: Check<P> }): ResourceValidationPolicy {
   const configSchema = schemaOf(meta);
   return {
-    name: meta.name,
-    description: meta.description,
-    enforcementLevel: baseLevel(meta.grade),
-    severity: meta.severity ?? (meta.grade === "advisory" ? "low" : "high"),
-    remediationSteps: meta.remediation,
-    configSchema,
+    ...policyMetadata(meta, configSchema),
     validateResource: (args, reportViolation) => {
       if (!meta.types.includes(args.type)) return;
       const config = withDefaults(configSchema, args.getConfig());
@@ -172,12 +179,7 @@ export function resourceRule<P = Record<string, any>>(meta: RuleMeta & { types: 
 export function stackRule(meta: RuleMeta & { check: (resources: PolicyResource[], ctx: RuleContext, args: StackValidationArgs) => Finding[] }): StackValidationPolicy {
   const configSchema = schemaOf(meta);
   return {
-    name: meta.name,
-    description: meta.description,
-    enforcementLevel: baseLevel(meta.grade),
-    severity: meta.severity ?? (meta.grade === "advisory" ? "low" : "high"),
-    remediationSteps: meta.remediation,
-    configSchema,
+    ...policyMetadata(meta, configSchema),
     validateStack: (args, reportViolation) => {
       const config = withDefaults(configSchema, args.getConfig());
       const environment = resolveEnvironment(
