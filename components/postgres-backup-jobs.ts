@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../stacks/config/errors";
 import { IrsaRole } from "./irsa-role";
 import { readProjectFile } from "./project-file";
-import { BACKUP_PREFIXES, backupAccessPolicy, definedOnly } from "./backup-bucket";
+import { BACKUP_PREFIXES, BucketAccess, backupAccessPolicy, definedOnly } from "./backup-bucket";
 import { CPU_QUANTITY as CPU, K8S_NAME, MEMORY_QUANTITY as MEMORY, isCronSchedule } from "./patterns";
 
 /** Labels every Kubernetes object of the library carries (the policy pack relies on them). */
@@ -289,8 +289,14 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
       volumeMounts: mounts,
     });
 
-    const serviceAccount = (saName: string, role: IrsaRole) =>
-      new k8s.core.v1.ServiceAccount(
+    // Each job's ServiceAccount with its own IRSA role: backup may only write, restore may only read.
+    const podIdentity = (suffix: string, saName: string, access: BucketAccess) => {
+      const role = new IrsaRole(
+        `${name}-${suffix}`,
+        { oidcProviderArn: args.oidcProviderArn, oidcIssuer: args.oidcIssuer, namespace: ns, serviceAccount: saName, policy: backupAccessPolicy(args.bucketArn, args.kmsKeyArn, access), tags: args.tags },
+        { parent: this },
+      );
+      const sa = new k8s.core.v1.ServiceAccount(
         saName,
         {
           metadata: { ...meta(saName), annotations: { "eks.amazonaws.com/role-arn": role.roleArn } },
@@ -299,22 +305,12 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      return { role, sa };
+    };
 
     const backupTiers = (["daily", "hourly"] as const).filter((tier) => args[tier]);
     if (backupTiers.length) {
-      const role = new IrsaRole(
-        `${name}-backup`,
-        {
-          oidcProviderArn: args.oidcProviderArn,
-          oidcIssuer: args.oidcIssuer,
-          namespace: ns,
-          serviceAccount: POSTGRES_BACKUP_NAMES.backupServiceAccount,
-          policy: backupAccessPolicy(args.bucketArn, args.kmsKeyArn, { put: POSTGRES_TIERS }),
-          tags: args.tags,
-        },
-        { parent: this },
-      );
-      const sa = serviceAccount(POSTGRES_BACKUP_NAMES.backupServiceAccount, role);
+      const { role, sa } = podIdentity("backup", POSTGRES_BACKUP_NAMES.backupServiceAccount, { put: POSTGRES_TIERS });
       this.backupServiceAccountName = sa.metadata.name;
       this.backupRoleArn = role.roleArn;
 
@@ -346,19 +342,7 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
     }
 
     if (restore) {
-      const role = new IrsaRole(
-        `${name}-restore`,
-        {
-          oidcProviderArn: args.oidcProviderArn,
-          oidcIssuer: args.oidcIssuer,
-          namespace: ns,
-          serviceAccount: POSTGRES_BACKUP_NAMES.restoreServiceAccount,
-          policy: backupAccessPolicy(args.bucketArn, args.kmsKeyArn, { get: POSTGRES_TIERS }),
-          tags: args.tags,
-        },
-        { parent: this },
-      );
-      const sa = serviceAccount(POSTGRES_BACKUP_NAMES.restoreServiceAccount, role);
+      const { role, sa } = podIdentity("restore", POSTGRES_BACKUP_NAMES.restoreServiceAccount, { get: POSTGRES_TIERS });
       this.restoreServiceAccountName = sa.metadata.name;
       this.restoreRoleArn = role.roleArn;
       this.restoreCommand = restoreCommand(ns);

@@ -16,27 +16,26 @@ export interface LoadedConfig {
 
 const STRING_TYPES = new Set(["string", "enum"]);
 
-/** The zod type of a top-level key, with optional/default wrappers removed. */
+/** A zod definition with its optional/default/nullable wrappers (and a pipe's output side) removed. */
+function unwrapDef(def: any): any {
+  while (def && ["optional", "default", "prefault", "nullable", "pipe"].includes(def.type)) def = def.type === "pipe" ? def.in.def : def.innerType.def;
+  return def;
+}
+
+/** The zod type of a top-level key: what the raw text must parse into. */
 function baseType(schema: z.ZodType): string {
-  let def: any = (schema as any).def;
-  while (def && ["optional", "default", "prefault", "nullable"].includes(def.type)) def = def.innerType.def;
-  return def?.type ?? "unknown";
+  return unwrapDef((schema as any).def)?.type ?? "unknown";
 }
 
 /** The keys an object schema at `path` accepts, to list them when a key is unknown. */
 function allowedKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
-  let def: any = (stackConfigSchema as any).def;
-  const unwrap = () => {
-    while (def && ["optional", "default", "prefault", "nullable", "pipe"].includes(def.type)) def = def.type === "pipe" ? def.in.def : def.innerType.def;
-  };
+  let def: any = unwrapDef((stackConfigSchema as any).def);
   for (const part of path) {
-    unwrap();
-    if (def?.type === "object") def = def.shape[part as string]?.def;
-    else if (def?.type === "array") def = def.element.def;
-    else if (def?.type === "record") def = def.valueType.def;
+    if (def?.type === "object") def = unwrapDef(def.shape[part as string]?.def);
+    else if (def?.type === "array") def = unwrapDef(def.element.def);
+    else if (def?.type === "record") def = unwrapDef(def.valueType.def);
     else return [];
   }
-  unwrap();
   return def?.type === "object" ? Object.keys(def.shape) : [];
 }
 
