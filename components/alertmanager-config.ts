@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../stacks/config/errors";
-import { AlertmanagerSettings, RUNBOOK_ROUTES, SeverityRoute, alertmanagerProblems, renderAlertmanagerConfig } from "../monitoring/alertmanager";
+import { AlertmanagerSettings, PLACEHOLDER_CREDENTIALS, RUNBOOK_ROUTES, SeverityRoute, alertmanagerProblems, renderAlertmanagerConfig } from "../monitoring/alertmanager";
 import { SEVERITIES, Severity } from "../monitoring/types";
 import { LIBRARY_LABELS } from "./alert-rules";
 
@@ -42,10 +42,15 @@ export function alertmanagerSettings(args: AlertmanagerConfigArgs, secrets: { pa
 /**
  * Alertmanager's routing, receivers and inhibition as the Secret kube-prometheus-stack's Alertmanager
  * reads (`alertmanagerSpec.configSecret`). Receiver keys and webhooks stay Pulumi secrets end to end:
- * the rendered `alertmanager.yaml` is itself a secret and shows as "[secret]" in any plan.
+ * the rendered `alertmanager.yaml` is itself a secret and shows as "[secret]" in any plan. So that the
+ * routing tree can still be reviewed, the same configuration rendered with placeholders instead of the
+ * credentials is the component's registered input `routing` (plain text in the plan, `alertmanager.yaml`
+ * under the preview's `--out`); it differs from the deployed one in the credential values only.
  */
 export class AlertmanagerConfig extends pulumi.ComponentResource {
   public readonly secretName: pulumi.Output<string>;
+  /** The configuration with placeholder credentials (see PLACEHOLDER_CREDENTIALS): reviewable, never deployed. */
+  public readonly routing: string;
   /** Receivers in use, e.g. ["pagerduty", "slack", "email"]. */
   public readonly receivers: string[];
 
@@ -57,7 +62,16 @@ export class AlertmanagerConfig extends pulumi.ComponentResource {
     // Secrets are checked for presence here and rendered later; the placeholders only stand in for validation.
     const [problem] = alertmanagerProblems(alertmanagerSettings(args, { slackWebhookUrl: "https://placeholder.invalid/webhook", pagerdutyRoutingKey: "placeholder" }));
     if (problem) rejectArg(C, problem.arg, problem.value, problem.allowed);
-    super("runbook:monitoring:AlertmanagerConfig", name, {}, opts);
+    // Same renderer, same settings, credentials swapped for placeholders that name their secret.
+    const routing = renderAlertmanagerConfig(
+      alertmanagerSettings(args, {
+        pagerdutyRoutingKey: PLACEHOLDER_CREDENTIALS.pagerdutyRoutingKey,
+        slackWebhookUrl: PLACEHOLDER_CREDENTIALS.slackWebhookUrl,
+        smtpPassword: args.email?.authPassword !== undefined ? PLACEHOLDER_CREDENTIALS.smtpPassword : undefined,
+      }),
+    );
+    super("runbook:monitoring:AlertmanagerConfig", name, { namespace: args.namespace, secretName, routing }, opts);
+    this.routing = routing;
 
     const routes = alertmanagerSettings(args, {}).routes;
     this.receivers = [...new Set(SEVERITIES.map((s) => routes[s].receiver))];
@@ -74,6 +88,6 @@ export class AlertmanagerConfig extends pulumi.ComponentResource {
       { parent: this },
     );
     this.secretName = secret.metadata.name;
-    this.registerOutputs({ secretName: this.secretName, receivers: this.receivers });
+    this.registerOutputs({ secretName: this.secretName, receivers: this.receivers, routing: this.routing });
   }
 }

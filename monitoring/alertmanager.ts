@@ -4,7 +4,7 @@
  * `alertmanager.yaml` text Alertmanager reads. Credentials arrive as plain strings here; the component
  * resolves them from Pulumi secrets and keeps the rendered text secret.
  */
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { LABEL_NAME, durationSeconds } from "./promql";
 import { SEVERITIES, Severity } from "./types";
 import type { Problem } from "./validate";
@@ -103,6 +103,17 @@ export function alertmanagerProblems(settings: AlertmanagerSettings): Problem[] 
   return problems;
 }
 
+/**
+ * What stands in for each credential when the configuration is shown rather than deployed (plan reports,
+ * `--out`): values Alertmanager accepts (`amtool check-config` passes, the Slack one is a URL) and that
+ * name the Pulumi secret holding the real value, so a reviewer sees where each credential comes from.
+ */
+export const PLACEHOLDER_CREDENTIALS = {
+  pagerdutyRoutingKey: "<secret:pagerdutyRoutingKey>",
+  slackWebhookUrl: "https://slack-webhook.invalid/secret/slackWebhookUrl",
+  smtpPassword: "<secret:smtpPassword>",
+} as const;
+
 const snake = (route: SeverityRoute) => ({ group_wait: route.groupWait, group_interval: route.groupInterval, repeat_interval: route.repeatInterval });
 
 /** `alertmanager.yaml` for the settings; run `alertmanagerProblems` first. */
@@ -161,4 +172,21 @@ export function renderAlertmanagerConfig(settings: AlertmanagerSettings): string
     receivers,
   };
   return stringify(config, { lineWidth: 0 });
+}
+
+/** A few lines that show a rendered configuration's routing tree, for the preview's report. */
+export function routingSummary(configYaml: string): string {
+  const config = parse(configYaml) as {
+    route: { receiver: string; routes?: Array<{ receiver: string; matchers?: string[]; group_wait?: string; group_interval?: string; repeat_interval?: string }> };
+    inhibit_rules?: Array<{ source_matchers: string[]; target_matchers: string[]; equal: string[] }>;
+    receivers: Array<{ name: string }>;
+  };
+  const lines = ["Alertmanager routing (credentials shown as placeholders; the file: --out <dir>/alertmanager.yaml)"];
+  for (const route of config.route.routes ?? []) {
+    const timing = route.group_wait ? `  wait ${route.group_wait}, group ${route.group_interval}, repeat ${route.repeat_interval}` : "";
+    lines.push(`  ${(route.matchers ?? []).join(", ").padEnd(40)} → ${route.receiver.padEnd(10)}${timing}`);
+  }
+  lines.push(`  ${"anything else".padEnd(40)} → ${config.route.receiver}`);
+  for (const rule of config.inhibit_rules ?? []) lines.push(`  inhibit: ${rule.source_matchers.join(",")} silences ${rule.target_matchers.join(",")} with equal ${rule.equal.join(", ")}`);
+  return lines.join("\n");
 }

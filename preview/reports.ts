@@ -8,6 +8,8 @@ import { parseStackConfig } from "../stacks/config/load";
 import { capacityPlan, renderCapacityPlan } from "./capacity-plan";
 import { recoveryReport, renderRecoveryReport } from "./recovery-report";
 import { evaluatePlan, loadPackConfig } from "../policies/evaluate";
+import { alertmanagerConfigsOf } from "../monitoring/render";
+import { routingSummary } from "../monitoring/alertmanager";
 
 export interface Violation {
   policy: string;
@@ -46,6 +48,13 @@ export function stackReports(loaded: LoadedStack, resources: PlannedResource[]):
     reports.text.push(renderRecoveryReport(recovery));
     reports.json.recovery = recovery;
     if (!recovery.meetsTargets) reports.failures.push(`the recovery objectives (RTO ${config.dr.rtoMinutes} min, RPO ${config.dr.rpoMinutes} min) are missed — see the recovery table`);
+  }
+
+  // The Alertmanager Secret is "[secret]" in the plan; its routing with placeholder credentials is reviewable here.
+  const alertmanager = alertmanagerConfigsOf(resources);
+  if (alertmanager.length) {
+    reports.json.alertmanager = alertmanager.map((a) => ({ component: a.name, namespace: a.namespace, config: a.routing }));
+    reports.text.push(alertmanager.map((a) => routingSummary(a.routing)).join("\n"));
   }
 
   // The same policy code the CrossGuard pack runs before `pulumi up`, over the recorded plan.

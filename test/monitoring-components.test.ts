@@ -283,7 +283,7 @@ describe("monitoring in the whole program (production stack file, runbook 001)",
     expect(plan.ofType("runbook:monitoring:SloRules")[0].dependencies).toContain(releaseUrn);
 
     const files = renderMonitoringFiles(plan.resources);
-    expect(files.map((f) => f.path).sort()).toEqual(["rules/runbook-alerts.yaml", "rules/slo-slos.yaml"]);
+    expect(files.map((f) => f.path).sort()).toEqual(["alertmanager.yaml", "rules/runbook-alerts.yaml", "rules/slo-slos.yaml"]);
     const rendered = parseYaml(files.find((f) => f.path === "rules/runbook-alerts.yaml")!.content);
     expect(rendered.groups).toEqual(specGroups(rules.find((r) => (r.inputs.metadata as any).name === "runbook-alerts")!.inputs));
   });
