@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import { rejectArg } from "../stacks/config/errors";
 import { dailyOverlapsWeekly, dailyWindow, dailyWindowMinutes, weeklyWindow, weeklyWindowMinutes } from "../stacks/config/fields";
 import { LOG_RETENTION_DAYS } from "../stacks/config/network";
+import { postgresParameters } from "../core/postgres-parameters";
 import {
   MONITORING_INTERVALS,
   POSTGRES_VERSION,
@@ -147,6 +148,12 @@ export class PostgresDatabase extends pulumi.ComponentResource {
   public readonly instanceArn: pulumi.Output<string>;
   /** Key encrypting storage, snapshots, Performance Insights, the logs and the secret. */
   public readonly kmsKeyArn: pulumi.Output<string>;
+  /** The parameter group (TLS forced); in-region read replicas share it. */
+  public readonly parameterGroupName: pulumi.Output<string>;
+  /** The DB subnet group; in-region read replicas use it. */
+  public readonly subnetGroupName: pulumi.Output<string>;
+  /** Role RDS assumes for enhanced monitoring, when it is on; replicas reuse it. */
+  public readonly monitoringRoleArn?: pulumi.Output<string>;
   /** ARN of the DR-region backup replication, when `drProvider` was given. */
   public readonly drBackupReplicationArn?: pulumi.Output<string>;
 
@@ -194,14 +201,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         name: `${identifier}-postgres${major}`,
         family: `postgres${major}`,
         description: `${identifier}: TLS only, pg_stat_statements, slow-query log`,
-        parameters: [
-          { name: "rds.force_ssl", value: "1" },
-          // The runbooks' tuning queries read pg_stat_statements; it needs a restart to load.
-          { name: "shared_preload_libraries", value: "pg_stat_statements", applyMethod: "pending-reboot" },
-          { name: "pg_stat_statements.track", value: "all", applyMethod: "pending-reboot" },
-          { name: "log_min_duration_statement", value: String(args.slowQueryLogMs ?? 500) },
-          { name: "log_lock_waits", value: "1" },
-        ],
+        // One list for the primary and every replica (a cross-region replica builds its own group from it).
+        parameters: postgresParameters(args.slowQueryLogMs ?? 500),
         tags,
       },
       { parent: this },
@@ -333,7 +334,12 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     this.instanceIdentifier = instance.identifier;
     this.instanceArn = instance.arn;
     this.kmsKeyArn = key.arn;
+    this.parameterGroupName = parameterGroup.name;
+    this.subnetGroupName = subnetGroup.name;
+    this.monitoringRoleArn = monitoringRoleArn;
     this.registerOutputs({
+      parameterGroupName: this.parameterGroupName,
+      subnetGroupName: this.subnetGroupName,
       endpoint: this.endpoint,
       port: this.port,
       databaseName: this.databaseName,

@@ -22,8 +22,10 @@ export interface RedisCacheArgs {
   engineVersion?: string;
   /** Node type. @default "cache.r5.large" */
   nodeType?: string;
-  /** Nodes: one primary plus replicas (1–6). @default 3 */
+  /** Nodes of the single shard: one primary plus replicas (1–6). Not with clusterMode. @default 3 (cluster mode off) */
   numCacheClusters?: number;
+  /** Cluster mode on: `shards` node groups (1–500) of a primary and `replicasPerShard` replicas (0–5) each; clients use the configuration endpoint and database 0 only. @default none (cluster mode off) */
+  clusterMode?: { shards: number; replicasPerShard: number };
   /** Multi-AZ with automatic failover; needs numCacheClusters ≥ 2. @default true */
   multiAz?: boolean;
   /** `maxmemory-policy`; volatile-lru evicts only keys with a TTL, so queues survive memory pressure. @default "volatile-lru" */
@@ -56,9 +58,18 @@ function validate(name: string, args: RedisCacheArgs) {
   if (!(REDIS_VERSIONS as readonly string[]).includes(version)) reject("engineVersion", version, `must be one of ${REDIS_VERSIONS.join(", ")}`);
   const nodeType = args.nodeType ?? "cache.r5.large";
   if (!isElastiCacheNodeType(nodeType)) reject("nodeType", nodeType, CACHE_NODE_ALLOWED);
-  const nodes = args.numCacheClusters ?? 3;
-  if (!isInt(nodes, 1, 6)) reject("numCacheClusters", nodes, "must be an integer from 1 to 6 (a primary and up to 5 replicas)");
-  if ((args.multiAz ?? true) && nodes < 2) reject("numCacheClusters", nodes, "must be at least 2 when multiAz is true (a replica to fail over to)");
+  if (args.clusterMode) {
+    const { shards, replicasPerShard } = args.clusterMode;
+    if (args.numCacheClusters !== undefined) reject("numCacheClusters", args.numCacheClusters, "must not be set with clusterMode (a cluster has shards × (1 + replicasPerShard) nodes)");
+    if (!isInt(shards, 1, 500)) reject("clusterMode.shards", shards, "must be an integer from 1 to 500");
+    if (!isInt(replicasPerShard, 0, 5)) reject("clusterMode.replicasPerShard", replicasPerShard, "must be an integer from 0 to 5");
+    if ((args.multiAz ?? true) && replicasPerShard < 1) reject("clusterMode.replicasPerShard", replicasPerShard, "must be at least 1 when multiAz is true (each shard needs a replica to fail over to)");
+    if (shards * (1 + replicasPerShard) > 500) reject("clusterMode.shards", shards, "must keep shards × (1 + replicasPerShard) at most 500 nodes (ElastiCache's limit per cluster)");
+  } else {
+    const nodes = args.numCacheClusters ?? 3;
+    if (!isInt(nodes, 1, 6)) reject("numCacheClusters", nodes, "must be an integer from 1 to 6 (a primary and up to 5 replicas)");
+    if ((args.multiAz ?? true) && nodes < 2) reject("numCacheClusters", nodes, "must be at least 2 when multiAz is true (a replica to fail over to)");
+  }
   const policy = args.maxmemoryPolicy ?? "volatile-lru";
   if (!(MAXMEMORY_POLICIES as readonly string[]).includes(policy)) reject("maxmemoryPolicy", policy, `must be one of ${MAXMEMORY_POLICIES.join(", ")}`);
   const retention = args.snapshotRetentionDays ?? 7;
@@ -77,16 +88,22 @@ function validate(name: string, args: RedisCacheArgs) {
 }
 
 /**
- * ElastiCache Redis (cluster mode off) as the runbooks' cache and Celery broker: a primary and a
- * replica per AZ with automatic failover, encrypted at rest with its own rotating KMS key and in
+ * ElastiCache Redis as the runbooks' cache and Celery broker. Cluster mode off (the default): one shard,
+ * a primary and a replica per AZ with automatic failover. Cluster mode on (`clusterMode`, runbook 001's
+ * "6-node Redis cluster"): keys sharded over node groups, each a primary with its replicas spread over
+ * the AZs by ElastiCache; there is no primary or reader endpoint then, only the configuration endpoint,
+ * and no `SELECT` (database 0 only), so `primaryEndpoint` holds the configuration endpoint and the
+ * connection Secret says `REDIS_CLUSTER_MODE=true`. Both modes are encrypted at rest with its own rotating KMS key and in
  * transit (TLS required), AUTH token from `random` kept secret, daily snapshots for the faster recovery
  * the runbooks rely on, and the slow log delivered to CloudWatch Logs.
  */
 export class RedisCache extends pulumi.ComponentResource {
-  /** Primary endpoint host (follows failover). */
+  /** Where clients connect: the primary endpoint (follows failover), or in cluster mode the configuration endpoint. */
   public readonly primaryEndpoint: pulumi.Output<string>;
-  /** Reader endpoint host (spreads reads over the replicas). */
+  /** Reader endpoint host (spreads reads over the replicas); in cluster mode the configuration endpoint (clients read replicas with READONLY). */
   public readonly readerEndpoint: pulumi.Output<string>;
+  /** True when cluster mode is on (clients must use a cluster-aware driver). */
+  public readonly clusterModeEnabled: boolean;
   public readonly port: pulumi.Output<number>;
   /** The AUTH token, as a Pulumi secret. */
   public readonly authToken: pulumi.Output<string>;
@@ -103,7 +120,8 @@ export class RedisCache extends pulumi.ComponentResource {
 
     const groupId = args.replicationGroupId ?? name;
     const engineVersion = args.engineVersion ?? "7.1";
-    const nodes = args.numCacheClusters ?? 3;
+    const clusterMode = args.clusterMode;
+    const nodes = clusterMode ? clusterMode.shards * (1 + clusterMode.replicasPerShard) : (args.numCacheClusters ?? 3);
     const multiAz = args.multiAz ?? true;
     const retention = args.snapshotRetentionDays ?? 7;
     const tags = args.tags ?? {};
@@ -136,10 +154,14 @@ export class RedisCache extends pulumi.ComponentResource {
       `${name}-params`,
       {
         // The family in the name: an engine upgrade across families makes a new group, no name clash.
-        name: `${groupId}-${engineVersion.startsWith("6.") ? "redis6" : "redis7"}`,
+        name: `${groupId}-${engineVersion.startsWith("6.") ? "redis6" : "redis7"}${clusterMode ? "-cluster" : ""}`,
         family: engineVersion.startsWith("6.") ? "redis6.x" : "redis7",
-        description: `${groupId}: maxmemory-policy ${args.maxmemoryPolicy ?? "volatile-lru"}`,
-        parameters: [{ name: "maxmemory-policy", value: args.maxmemoryPolicy ?? "volatile-lru" }],
+        description: `${groupId}: maxmemory-policy ${args.maxmemoryPolicy ?? "volatile-lru"}${clusterMode ? ", cluster mode" : ""}`,
+        parameters: [
+          { name: "maxmemory-policy", value: args.maxmemoryPolicy ?? "volatile-lru" },
+          // A cluster-mode group needs a parameter group with cluster-enabled=yes (the default.*.cluster.on groups' setting).
+          ...(clusterMode ? [{ name: "cluster-enabled", value: "yes" }] : []),
+        ],
         tags,
       },
       { parent: this },
@@ -154,7 +176,8 @@ export class RedisCache extends pulumi.ComponentResource {
     // Letters and digits only: ElastiCache refuses some punctuation, and clients need no escaping; 64 of them.
     const authToken = new random.RandomPassword(`${name}-auth-token`, { length: 64, special: false, keepers: { version: String(args.authTokenVersion ?? 1) } }, { parent: this });
 
-    const preferredCacheClusterAzs = args.availabilityZones
+    // Cluster mode places each shard's nodes over the subnet group's AZs itself.
+    const preferredCacheClusterAzs = args.availabilityZones && !clusterMode
       ? pulumi.output(args.availabilityZones).apply((azs) => Array.from({ length: nodes }, (_, i) => azs[i % azs.length]))
       : undefined;
 
@@ -166,13 +189,16 @@ export class RedisCache extends pulumi.ComponentResource {
         engine: "redis",
         engineVersion,
         nodeType: args.nodeType ?? "cache.r5.large",
-        numCacheClusters: nodes,
+        numCacheClusters: clusterMode ? undefined : nodes,
+        numNodeGroups: clusterMode?.shards,
+        replicasPerNodeGroup: clusterMode?.replicasPerShard,
         preferredCacheClusterAzs,
         port: PORT,
         parameterGroupName: parameterGroup.name,
         subnetGroupName: subnetGroup.name,
         securityGroupIds: [securityGroup.id],
-        automaticFailoverEnabled: nodes > 1,
+        // Cluster mode requires automatic failover; a single shard can only fail over with a replica.
+        automaticFailoverEnabled: clusterMode ? true : nodes > 1,
         multiAzEnabled: multiAz,
         atRestEncryptionEnabled: true,
         kmsKeyId: key.arn,
@@ -194,8 +220,9 @@ export class RedisCache extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.primaryEndpoint = group.primaryEndpointAddress;
-    this.readerEndpoint = group.readerEndpointAddress;
+    this.clusterModeEnabled = !!clusterMode;
+    this.primaryEndpoint = clusterMode ? group.configurationEndpointAddress : group.primaryEndpointAddress;
+    this.readerEndpoint = clusterMode ? group.configurationEndpointAddress : group.readerEndpointAddress;
     this.port = group.port.apply((port) => port ?? PORT);
     this.authToken = pulumi.secret(authToken.result);
     this.securityGroupId = securityGroup.id;

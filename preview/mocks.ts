@@ -165,12 +165,12 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
       case "aws:elasticache/replicationGroup:ReplicationGroup": {
         const groupId = (inputs.replicationGroupId as string) ?? id;
         id = groupId;
-        Object.assign(state, {
-          arn: arn(`replicationgroup:${groupId}`),
-          primaryEndpointAddress: `master.${groupId}.${hex.slice(0, 6)}.${region.replace(/-/g, "")}.cache.amazonaws.com`,
-          readerEndpointAddress: `replica.${groupId}.${hex.slice(0, 6)}.${region.replace(/-/g, "")}.cache.amazonaws.com`,
-          port: inputs.port ?? 6379,
-        });
+        const host = `${groupId}.${hex.slice(0, 6)}.${region.replace(/-/g, "")}.cache.amazonaws.com`;
+        // Like AWS: cluster mode (node groups) has only a configuration endpoint, no primary or reader endpoint.
+        const endpoints = inputs.numNodeGroups !== undefined
+          ? { configurationEndpointAddress: `clustercfg.${host}` }
+          : { primaryEndpointAddress: `master.${host}`, readerEndpointAddress: `replica.${host}` };
+        Object.assign(state, { arn: arn(`replicationgroup:${groupId}`), ...endpoints, port: inputs.port ?? 6379 });
         break;
       }
       case "aws:s3/bucket:Bucket":

@@ -1,5 +1,8 @@
 import { ConnectionSecret } from "../components/connection-secret";
 import { PostgresDatabase } from "../components/postgres-database";
+import { PostgresReadReplica } from "../components/postgres-read-replica";
+import { replicaIdentifier } from "../core/postgres-parameters";
+import * as pulumi from "@pulumi/pulumi";
 import { RedisCache } from "../components/redis-cache";
 import type { ApplicationOutputs } from "./application";
 import type { StackContext } from "./context";
@@ -7,6 +10,8 @@ import type { StackContext } from "./context";
 /** What the data step leaves on `ctx.data` for the later steps (backups, monitoring, DR). */
 export interface DataOutputs {
   database?: PostgresDatabase;
+  /** In-region read replicas (`database.readReplicas`), in order. */
+  readReplicas?: PostgresReadReplica[];
   cache?: RedisCache;
   /** The `postgres-connection` Secret, when the stack has an application namespace (depend on it before reading it). */
   postgresConnection?: ConnectionSecret;
@@ -14,9 +19,13 @@ export interface DataOutputs {
   redisConnection?: ConnectionSecret;
 }
 
-/** Name of the Secret in the application namespace with PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE. */
+/**
+ * Name of the Secret in the application namespace with PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE
+ * and PGHOST_READER (the read replicas' hosts, comma-separated as libpq's multi-host syntax takes them; the
+ * primary's host when there are no replicas, so read-only code paths can always use it).
+ */
 export const POSTGRES_CONNECTION_SECRET = "postgres-connection";
-/** Name of the Secret in the application namespace with REDIS_HOST, REDIS_PORT, REDIS_AUTH_TOKEN, REDIS_TLS. */
+/** Name of the Secret in the application namespace with REDIS_HOST, REDIS_PORT, REDIS_AUTH_TOKEN, REDIS_TLS, REDIS_CLUSTER_MODE. */
 export const REDIS_CONNECTION_SECRET = "redis-connection";
 
 /** The application step's results; undefined when the stack has no application (then no Secrets are published). */
@@ -65,7 +74,30 @@ export function deployData(ctx: StackContext): Record<string, unknown> {
       drBackupRetentionDays: db.drBackupRetentionDays,
       tags,
     });
+    const primary = data.database;
+    data.readReplicas = Array.from({ length: db.readReplicas?.count ?? 0 }, (_, i) => {
+      return new PostgresReadReplica(`database-replica-${i + 1}`, {
+        identifier: replicaIdentifier(`${prefix}-postgres`, i),
+        sourceDbInstanceArn: primary.instanceArn,
+        instanceClass: db.readReplicas?.instanceClass ?? db.instanceClass,
+        // Same key, parameter group, subnets and security group as the primary: same encryption, TLS rule and clients.
+        kmsKeyArn: primary.kmsKeyArn,
+        parameterGroupName: primary.parameterGroupName,
+        subnetGroupName: primary.subnetGroupName,
+        securityGroupIds: [primary.securityGroupId],
+        maintenanceWindow: db.maintenanceWindow,
+        maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
+        deletionProtection: db.deletionProtection,
+        performanceInsights: db.performanceInsights,
+        monitoringIntervalSeconds: primary.monitoringRoleArn ? db.monitoringIntervalSeconds : 0,
+        monitoringRoleArn: primary.monitoringRoleArn,
+        applyImmediately: db.applyImmediately,
+        logRetentionDays: db.logRetentionDays,
+        tags,
+      });
+    });
     Object.assign(outputs, {
+      databaseReaderEndpoints: data.readReplicas.map((r) => r.endpoint),
       databaseEndpoint: data.database.endpoint,
       databasePort: data.database.port,
       databaseName: data.database.databaseName,
@@ -85,6 +117,7 @@ export function deployData(ctx: StackContext): Record<string, unknown> {
       engineVersion: cache.engineVersion,
       nodeType: cache.nodeType,
       numCacheClusters: cache.numCacheClusters,
+      clusterMode: cache.clusterMode,
       multiAz: cache.multiAz,
       maxmemoryPolicy: cache.maxmemoryPolicy,
       snapshotRetentionDays: cache.snapshotRetentionDays,
@@ -117,6 +150,7 @@ export function deployData(ctx: StackContext): Record<string, unknown> {
           secretName: POSTGRES_CONNECTION_SECRET,
           data: {
             PGHOST: db.endpoint,
+            PGHOST_READER: data.readReplicas?.length ? pulumi.all(data.readReplicas.map((r) => r.endpoint)).apply((hosts) => hosts.join(",")) : db.endpoint,
             PGPORT: db.port.apply(String),
             PGDATABASE: db.databaseName,
             PGUSER: db.username,
@@ -135,7 +169,7 @@ export function deployData(ctx: StackContext): Record<string, unknown> {
         {
           namespace,
           secretName: REDIS_CONNECTION_SECRET,
-          data: { REDIS_HOST: cache.primaryEndpoint, REDIS_PORT: cache.port.apply(String), REDIS_AUTH_TOKEN: cache.authToken, REDIS_TLS: "true" },
+          data: { REDIS_HOST: cache.primaryEndpoint, REDIS_PORT: cache.port.apply(String), REDIS_AUTH_TOKEN: cache.authToken, REDIS_TLS: "true", REDIS_CLUSTER_MODE: String(cache.clusterModeEnabled) },
         },
         k8sOpts,
       );

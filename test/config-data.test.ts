@@ -8,7 +8,7 @@ import { evaluatePlan } from "../policies/evaluate";
 import { parseStackConfig } from "../stacks/config/load";
 import type { StackConfig } from "../stacks/config/schema";
 import { loadStackFile } from "../preview/stack-files";
-import { cacheSchema, weeklyWithin } from "../stacks/config/cache";
+import { cacheNodeCount, cacheSchema, weeklyWithin } from "../stacks/config/cache";
 import { databaseSchema } from "../stacks/config/database";
 
 const root = path.join(__dirname, "..");
@@ -104,7 +104,8 @@ describe("data tier config: the stack files", () => {
       passwordVersion: 1,
       replicateBackupsToDr: true,
     });
-    expect(config!.cache).toMatchObject({ engineVersion: "7.1", nodeType: "cache.r5.large", numCacheClusters: 3, multiAz: true, maxmemoryPolicy: "volatile-lru", snapshotRetentionDays: 7 });
+    expect(config!.cache).toMatchObject({ engineVersion: "7.1", nodeType: "cache.r5.large", multiAz: true, maxmemoryPolicy: "volatile-lru", snapshotRetentionDays: 7 });
+    expect(cacheNodeCount(config!.cache!)).toBe(3); // numCacheClusters left out: the single-shard default
   });
 
   it("a stack without database or cache keys has no data tier", () => {
@@ -460,7 +461,7 @@ describe("the data step (deployData)", () => {
     const { plan, data } = production;
     expect(data.database).toBeDefined();
     expect(data.cache).toBeDefined();
-    expect(plan.one("aws:rds/instance:Instance").inputs).toMatchObject({
+    expect(plan.one("aws:rds/instance:Instance", "database-instance").inputs).toMatchObject({
       identifier: "runbook-infra-production-postgres",
       instanceClass: "db.r5.large",
       allocatedStorage: 100,
@@ -514,18 +515,18 @@ describe("the data step (deployData)", () => {
 
   it("gives the backup jobs PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD and PGSSLMODE", async () => {
     const secret = production.data.postgresConnection!;
-    expect(secret.keys).toEqual(["PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSSLMODE"]);
+    expect(secret.keys).toEqual(["PGHOST", "PGHOST_READER", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSSLMODE"]);
     const values = await valueOf(secret.stringData);
     expect(values).toMatchObject({ PGPORT: "5432", PGDATABASE: "stock_analysis", PGUSER: "stock_analysis", PGSSLMODE: "require" });
     expect(values.PGHOST).toMatch(/^runbook-infra-production-postgres\..*\.rds\.amazonaws\.com$/);
     expect(values.PGPASSWORD).toHaveLength(40);
     expect(await pulumi.isSecret(secret.stringData)).toBe(true);
-    expect((production.plan.one(SECRET, "postgres").inputs.metadata as any).annotations["runbook.dev/connection-keys"]).toBe("PGHOST,PGPORT,PGDATABASE,PGUSER,PGPASSWORD,PGSSLMODE");
+    expect((production.plan.one(SECRET, "postgres").inputs.metadata as any).annotations["runbook.dev/connection-keys"]).toBe("PGHOST,PGHOST_READER,PGPORT,PGDATABASE,PGUSER,PGPASSWORD,PGSSLMODE");
   });
 
   it("gives Redis clients REDIS_HOST, REDIS_PORT, REDIS_AUTH_TOKEN and REDIS_TLS=true", async () => {
     const secret = production.data.redisConnection!;
-    expect(secret.keys).toEqual(["REDIS_HOST", "REDIS_PORT", "REDIS_AUTH_TOKEN", "REDIS_TLS"]);
+    expect(secret.keys).toEqual(["REDIS_HOST", "REDIS_PORT", "REDIS_AUTH_TOKEN", "REDIS_TLS", "REDIS_CLUSTER_MODE"]);
     const values = await valueOf(secret.stringData);
     expect(values).toMatchObject({ REDIS_PORT: "6379", REDIS_TLS: "true" });
     expect(values.REDIS_HOST).toMatch(/^master\.runbook-infra-production-redis\./);
@@ -548,6 +549,7 @@ describe("the data step (deployData)", () => {
       "databaseEndpoint",
       "databaseName",
       "databasePort",
+      "databaseReaderEndpoints",
       "databaseSecretArn",
       "databaseSecurityGroupId",
     ]);
@@ -583,7 +585,7 @@ describe("the data tier inside the whole program (stacks/program.ts, production 
   it("builds the database and cache, publishes both connection Secrets in the application namespace, and leaves no password or token in plaintext anywhere", async () => {
     const file = loadStackFile("runbook-infra", path.join(root, "Pulumi.production.yaml"));
     const plan = await planOf(() => require("../stacks/program").main(), { stack: "production", config: file.config, secretKeys: file.secretKeys });
-    expect(plan.one("aws:rds/instance:Instance").inputs).toMatchObject({ identifier: "runbook-infra-production-postgres", multiAz: true, password: "[secret]" });
+    expect(plan.one("aws:rds/instance:Instance", "database-instance").inputs).toMatchObject({ identifier: "runbook-infra-production-postgres", multiAz: true, password: "[secret]" });
     expect(plan.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs).toMatchObject({ numCacheClusters: 3, authToken: "[secret]" });
     expect(plan.outputs).toMatchObject({ databaseEndpoint: expect.stringContaining(".rds.amazonaws.com"), databaseSecretArn: expect.stringMatching(/^arn:aws:secretsmanager:/) });
     const secrets = plan.ofType(SECRET).filter((r) => ["postgres-connection", "redis-connection"].includes((r.inputs.metadata as any)?.name));

@@ -112,7 +112,7 @@ function lifecycle(plan: Plan, prefix: string) {
 }
 
 function rds(plan: Plan) {
-  return one(plan, "aws:rds/instance:Instance", () => true, "").inputs;
+  return one(plan, "aws:rds/instance:Instance", (r) => !r.inputs.replicateSourceDb, "(the primary)").inputs;
 }
 
 function recoveryObjectives(plan: Plan) {

@@ -30,7 +30,7 @@ function closure(resource: PlannedResource): Set<string> {
 describe("dependency edges of the production plan", () => {
   it("lets the database, the cache and the EKS cluster be created in parallel, each after the VPC only", () => {
     const vpc = plan.one("aws:ec2/vpc:Vpc");
-    const database = plan.one("aws:rds/instance:Instance");
+    const database = plan.one("aws:rds/instance:Instance", "database-instance");
     const cache = plan.one("aws:elasticache/replicationGroup:ReplicationGroup");
     const cluster = plan.one("aws:eks/cluster:Cluster");
     const heavy = [database, cache, cluster];

@@ -11,6 +11,11 @@ function isPostgres(props: Record<string, any>): boolean {
   return typeof props.engine === "string" && props.engine.includes("postgres");
 }
 
+/** A read replica (in-region or cross-region): it inherits engine, data and credentials from its source. */
+export function isReadReplica(props: Record<string, any>): boolean {
+  return typeof props.replicateSourceDb === "string" && props.replicateSourceDb !== "";
+}
+
 export const rdsPolicies = [
   resourceRule({
     name: "rds-storage-encrypted",
@@ -22,12 +27,29 @@ export const rdsPolicies = [
     check: (props) => (props.storageEncrypted === true ? undefined : "storageEncrypted is not true"),
   }),
   resourceRule({
+    name: "rds-read-replica-encrypted",
+    description:
+      "An RDS read replica is encrypted with a customer-managed key of its own region (AWS FSBP RDS.3 for replicas; runbook 001 1.17). A cross-region replica ignores storageEncrypted and is encrypted only when kmsKeyId names a key there.",
+    grade: "mandatory",
+    severity: "critical",
+    remediation: "Set storageEncrypted: true and kmsKeyId to a KMS key ARN in the replica's region (PostgresReadReplica does both).",
+    types: [DB_INSTANCE],
+    check: (props) => {
+      if (!isReadReplica(props)) return undefined;
+      const problems: string[] = [];
+      if (props.storageEncrypted !== true) problems.push("storageEncrypted is not true");
+      if (typeof props.kmsKeyId !== "string" || props.kmsKeyId === "") problems.push("kmsKeyId is unset: a cross-region replica would be unencrypted");
+      return problems;
+    },
+  }),
+  resourceRule({
     name: "rds-multi-az",
     description: "RDS keeps a synchronous standby in a second AZ (AWS FSBP RDS.5, CKV_AWS_157). Mandatory in production, advisory elsewhere.",
     grade: "graded",
     remediation: "Set multiAz: true.",
     types: [DB_INSTANCE],
-    check: (props) => (props.multiAz === true ? undefined : "multiAz is not true: an AZ failure takes the database down until a restore"),
+    // A read replica is itself a second copy; its own standby is optional.
+    check: (props) => (props.multiAz === true || isReadReplica(props) ? undefined : "multiAz is not true: an AZ failure takes the database down until a restore"),
   }),
   resourceRule({
     name: "rds-backup-retention",
@@ -37,6 +59,8 @@ export const rdsPolicies = [
     remediation: "Set backupRetentionPeriod to at least the configured minimum (AWS allows 0–35).",
     types: DBS,
     check: (props, ctx) => {
+      // A replica's data is backed up on its source; its own backups matter only once it is promoted.
+      if (isReadReplica(props)) return undefined;
       const minimum = Number(ctx.config.minimumDays);
       const days = Number(props.backupRetentionPeriod ?? 1);
       return days >= minimum ? undefined : `backupRetentionPeriod is ${props.backupRetentionPeriod ?? "unset (1 day)"}, below ${minimum}`;
@@ -56,7 +80,8 @@ export const rdsPolicies = [
     grade: "graded",
     remediation: "Set skipFinalSnapshot: false and a finalSnapshotIdentifier.",
     types: DBS,
-    check: (props) => (props.skipFinalSnapshot === true ? "skipFinalSnapshot is true: a delete destroys the data with no snapshot" : undefined),
+    // RDS refuses a final snapshot of a read replica; its data lives on in the source.
+    check: (props) => (props.skipFinalSnapshot === true && !isReadReplica(props) ? "skipFinalSnapshot is true: a delete destroys the data with no snapshot" : undefined),
   }),
   resourceRule({
     name: "rds-not-public",
@@ -95,7 +120,8 @@ export const rdsPolicies = [
     remediation: "Create an aws.rds.ParameterGroup with rds.force_ssl=1 and pass its name as parameterGroupName.",
     types: [DB_INSTANCE],
     check: (props) => {
-      if (!isPostgres(props)) return undefined;
+      // A replica names no engine (it takes its source's) but needs the TLS-forcing group just the same.
+      if (!isPostgres(props) && !isReadReplica(props)) return undefined;
       const group = props.parameterGroupName;
       if (typeof group !== "string" || group === "") return "parameterGroupName is unset, so the engine default group applies";
       return group.startsWith("default.") ? `parameterGroupName ${group} is an engine default` : undefined;

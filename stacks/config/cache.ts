@@ -49,8 +49,20 @@ export const cacheSchema = z
     engineVersion: oneOf(REDIS_VERSIONS).default("7.1"),
     /** Node type (the runbooks scale cache.r5.large → cache.r5.xlarge). @default "cache.r5.large" */
     nodeType: z.string({ error: CACHE_NODE_ALLOWED }).refine(isElastiCacheNodeType, { error: CACHE_NODE_ALLOWED }).default("cache.r5.large"),
-    /** Nodes in the replication group: one primary plus replicas, spread over the AZs. @default 3 */
-    numCacheClusters: int(1, 6).default(3),
+    /** Redis is a Celery broker (runbook 001's workers): Celery's Redis transport cannot use cluster mode (celery/celery#2852), so clusterMode is refused. @default false */
+    celeryBroker: bool().default(false),
+    /** Nodes of the single-shard group (cluster mode off): one primary plus replicas, one per AZ. Not with clusterMode. @default 3 (when clusterMode is not set) */
+    numCacheClusters: int(1, 6).optional(),
+    /** Cluster mode on (runbook 001 1.17: "a 6-node Redis cluster" = 3 shards × (1 primary + 1 replica)): keys are sharded, clients must speak the cluster protocol and use database 0 only (no SELECT), and they connect to the configuration endpoint. @default none (cluster mode off, one shard) */
+    clusterMode: z
+      .object({
+        /** Shards (node groups); ElastiCache allows up to 500 per cluster. No default. */
+        shards: int(1, 500),
+        /** Replicas in each shard (0–5); at least 1 for Multi-AZ failover. @default 1 */
+        replicasPerShard: int(0, 5).default(1),
+      })
+      .strict()
+      .optional(),
     /** Multi-AZ with automatic failover to a replica in another AZ; needs numCacheClusters ≥ 2. @default true */
     multiAz: bool().default(true),
     /** Explicit opt-out that lets a production stack run Redis in one AZ. @default false */
@@ -74,14 +86,38 @@ export const cacheSchema = z
 
 export type CacheConfig = z.infer<typeof cacheSchema>;
 
+/** Single-shard group size when numCacheClusters is not set. */
+export const DEFAULT_CACHE_NODES = 3;
+
+/** ElastiCache's ceiling on nodes in one cluster-mode group (the default quota is 90; AWS raises it to 500 on request). */
+export const MAX_CLUSTER_NODES = 500;
+
+/** Every node the cache runs: shards × (1 + replicas) in cluster mode, else the single shard's nodes. */
+export function cacheNodeCount(cache: Pick<CacheConfig, "numCacheClusters" | "clusterMode">): number {
+  return cache.clusterMode ? cache.clusterMode.shards * (1 + cache.clusterMode.replicasPerShard) : (cache.numCacheClusters ?? DEFAULT_CACHE_NODES);
+}
+
 export const refineCache: Refinement = (config, report) => {
   const cache = config.cache;
   if (!cache) return;
   const at = (key: keyof CacheConfig) => ["cache", key];
 
-  if (cache.multiAz && cache.numCacheClusters < 2) report(at("numCacheClusters"), cache.numCacheClusters, "must be at least 2 when multiAz is true (a replica to fail over to)");
-  if (cache.numCacheClusters > config.network.availabilityZones)
-    report(at("numCacheClusters"), cache.numCacheClusters, `must not exceed network.availabilityZones (${config.network.availabilityZones}): one node per AZ`);
+  if (cache.clusterMode) {
+    const mode = cache.clusterMode;
+    if (cache.celeryBroker)
+      report(["cache", "clusterMode"], mode, "must not be set while celeryBroker is true: Celery's Redis transport does not speak Redis Cluster (keep one shard, scale with nodeType)");
+    if (cache.numCacheClusters !== undefined)
+      report(at("numCacheClusters"), cache.numCacheClusters, "must not be set with clusterMode (a cluster has shards × (1 + replicasPerShard) nodes); remove it");
+    if (cache.multiAz && mode.replicasPerShard < 1)
+      report(["cache", "clusterMode", "replicasPerShard"], mode.replicasPerShard, "must be at least 1 when multiAz is true (each shard needs a replica to fail over to)");
+    if (cacheNodeCount(cache) > MAX_CLUSTER_NODES)
+      report(["cache", "clusterMode", "shards"], mode.shards, `must keep shards × (1 + replicasPerShard) at most ${MAX_CLUSTER_NODES} nodes (ElastiCache's limit per cluster)`);
+  } else {
+    const nodes = cache.numCacheClusters ?? DEFAULT_CACHE_NODES;
+    if (cache.multiAz && nodes < 2) report(at("numCacheClusters"), nodes, "must be at least 2 when multiAz is true (a replica to fail over to)");
+    if (nodes > config.network.availabilityZones)
+      report(at("numCacheClusters"), nodes, `must not exceed network.availabilityZones (${config.network.availabilityZones}): one node per AZ`);
+  }
   if (dailyWindowMinutes(cache.snapshotWindow) < 60) report(at("snapshotWindow"), cache.snapshotWindow, "must be at least 60 minutes long");
   const maintenanceMinutes = weeklyWindowMinutes(cache.maintenanceWindow);
   if (maintenanceMinutes < 60 || maintenanceMinutes > 24 * 60) report(at("maintenanceWindow"), cache.maintenanceWindow, "must be from 60 minutes to 24 hours long");

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { bool, dailyOverlapsWeekly, dailyWindow, dailyWindowMinutes, int, str, weeklyWindow, weeklyWindowMinutes } from "./fields";
 import { logRetentionDays } from "./network";
 import type { Refinement } from "./refinement";
+import { MAX_POSTGRES_READ_REPLICAS } from "../../core/postgres-parameters";
 
 /** Instance families RDS offers for PostgreSQL (graviton and intel/amd, burstable, general purpose, memory optimised). */
 export const RDS_POSTGRES_FAMILIES = [
@@ -105,6 +106,16 @@ export const databaseSchema = z
     replicateBackupsToDr: bool().default(true),
     /** Days the replicated backups are kept in the DR region (1–35). @default 7 */
     drBackupRetentionDays: int(1, 35).default(7),
+    /** In-region read replicas (runbook 001 1.17: "3 PostgreSQL instances" = the primary and 2 replicas); their hosts reach the application as PGHOST_READER. @default none (no replicas) */
+    readReplicas: z
+      .object({
+        /** Number of replicas; RDS allows up to 15 per source. @default 1 */
+        count: int(1, MAX_POSTGRES_READ_REPLICAS).default(1),
+        /** Instance class of every replica. @default database.instanceClass */
+        instanceClass: z.string({ error: RDS_CLASS_ALLOWED }).refine(isRdsPostgresClass, { error: RDS_CLASS_ALLOWED }).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -135,6 +146,13 @@ export const refineDatabase: Refinement = (config, report) => {
     if (!db.deletionProtection) report(at("deletionProtection"), db.deletionProtection, "must be true in production");
     if (!db.performanceInsights) report(at("performanceInsights"), db.performanceInsights, "must be true in production");
     if (db.monitoringIntervalSeconds === 0) report(at("monitoringIntervalSeconds"), db.monitoringIntervalSeconds, "must be 1, 5, 10, 15, 30 or 60 in production (enhanced monitoring on)");
+  }
+  if (db.readReplicas) {
+    // RDS creates a replica from the source's automated backups: none, no replica (CreateDBInstanceReadReplica).
+    if (db.backupRetentionDays < 1) report(at("backupRetentionDays"), db.backupRetentionDays, "must be at least 1 when readReplicas is set (RDS builds replicas from automated backups)");
+    const replicaClass = db.readReplicas.instanceClass ?? db.instanceClass;
+    if (db.performanceInsights && !supportsPerformanceInsights(replicaClass))
+      report(["database", "readReplicas", "instanceClass"], replicaClass, "must offer Performance Insights while database.performanceInsights is true (not micro/small burstable classes)");
   }
   if (config.drRegion && db.replicateBackupsToDr && db.backupRetentionDays < 1)
     report(at("backupRetentionDays"), db.backupRetentionDays, "must be at least 1 while replicateBackupsToDr is on (there is nothing to replicate)");

@@ -87,6 +87,15 @@ const cases: Record<string, Case> = {
   // RDS
   "rds-storage-encrypted": { violate: (p) => (one(p, DB).inputs.storageEncrypted = false), message: /storageEncrypted is not true/ },
   "rds-multi-az": { violate: (p) => (one(p, DB).inputs.multiAz = false), message: /multiAz is not true/ },
+  "rds-read-replica-encrypted": {
+    // A cross-region replica (the DR provider) that names no key in its region: RDS would make it unencrypted.
+    violate: (p) => add(p, DB, "database-replica-1-instance", { replicateSourceDb: "arn:aws:rds:us-east-1:123456789012:db:db", instanceClass: "db.r5.large", storageEncrypted: false, parameterGroupName: "db-postgres16" }),
+    message: /storageEncrypted is not true[\s\S]*kmsKeyId is unset/,
+    accept: (p) => {
+      const primary = one(p, DB).inputs;
+      add(p, DB, "database-replica-1-instance", { replicateSourceDb: "arn:aws:rds:us-east-1:123456789012:db:db", instanceClass: "db.r5.large", storageEncrypted: true, kmsKeyId: primary.kmsKeyId ?? "arn:aws:kms:us-east-1:123456789012:key/k", parameterGroupName: primary.parameterGroupName, skipFinalSnapshot: true, backupRetentionPeriod: 0, multiAz: false });
+    },
+  },
   "rds-backup-retention": { violate: (p) => (one(p, DB).inputs.backupRetentionPeriod = 3), message: /backupRetentionPeriod is 3, below 7/, accept: (p) => (one(p, DB).inputs.backupRetentionPeriod = 7) },
   "rds-deletion-protection": { violate: (p) => (one(p, DB).inputs.deletionProtection = false), message: /deletionProtection is not true/ },
   "rds-final-snapshot": { violate: (p) => (one(p, DB).inputs.skipFinalSnapshot = true), message: /skipFinalSnapshot is true/ },
