@@ -4,7 +4,7 @@ import { build } from "esbuild";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const roots = ["index.ts", "components", "stacks", "policies", "preview", "scripts", "monitoring"];
+const roots = ["index.ts", "core", "model", "components", "stacks", "policies", "preview", "scripts", "monitoring"];
 const entryPoints = [];
 function walk(path) {
   if (statSync(path).isDirectory()) {
