@@ -47,6 +47,12 @@ export const BURN_RATE_WINDOWS: readonly BurnRateWindow[] = [
 /** Every window a recording rule is needed for, shortest first. */
 export const SLI_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;
 
+/**
+ * The SLO period Sloth and its Grafana dashboards assume unless told otherwise (rolling 30 days); the
+ * runbooks' budgets are monthly. The period figures cover what Prometheus retains of it.
+ */
+export const DEFAULT_SLO_PERIOD_DAYS = 30;
+
 export const SLI_RECORD = (window: string) => `slo:sli_error:ratio_rate${window}`;
 
 /** A `le` matcher that accepts both spellings client libraries use for a bucket bound ("2" and "2.0"). */
@@ -100,24 +106,75 @@ function round(value: number): number {
 export interface SloRuleSettings {
   slos: readonly ServiceSlo[];
   runbookUrl: string;
+  /** Days of the SLO period the budget figures are computed over. @default 30 */
+  periodDays?: number;
 }
 
-/** One group per service objective: its seven SLI recordings and its page and ticket alerts. */
+/**
+ * Labels Sloth puts on every series it generates; its dashboards and Grafana's SLO views select by them.
+ * `sloth_id` is unique per objective, so the namespace joins it when there is one (a service of one name
+ * may exist in two namespaces).
+ */
+export function slothLabels(slo: ServiceSlo, objective: SloObjective): Record<string, string> {
+  return { sloth_id: [slo.namespace, slo.service, objective.slo].filter(Boolean).join("-"), sloth_service: slo.service, sloth_slo: objective.slo };
+}
+
+/** The objective as the figure Sloth records (0.999 for 99.9 %). */
+export const objectiveRatio = (objective: SloObjective) => round(1 - objective.budget);
+
+/**
+ * One group per service objective, in the shape Sloth generates (so Sloth's and Grafana's SLO dashboards
+ * read our SLOs unchanged): the SLI error ratio over each alert window and over the period
+ * (`slo:sli_error:ratio_rate<window>`, labelled `sloth_window`), the meta recordings
+ * (`slo:objective:ratio`, `slo:error_budget:ratio`, `slo:time_period:days`, `slo:current_burn_rate:ratio`,
+ * `slo:period_burn_rate:ratio`, `slo:period_error_budget_remaining:ratio`, `sloth_slo_info`), then the page
+ * and ticket alerts. One group keeps the order: Prometheus evaluates a group's rules in sequence, so the
+ * meta rules read this cycle's SLI values.
+ */
 export function buildSloGroups(settings: SloRuleSettings): RuleGroup[] {
+  const periodDays = settings.periodDays ?? DEFAULT_SLO_PERIOD_DAYS;
+  const period = `${periodDays}d`;
   const groups: RuleGroup[] = [];
   for (const slo of settings.slos) {
     for (const objective of objectivesOf(slo)) {
-      const labels: Record<string, string> = { service: slo.service, slo: objective.slo, ...(slo.namespace ? { namespace: slo.namespace } : {}) };
+      const sloth = slothLabels(slo, objective);
+      const labels: Record<string, string> = { service: slo.service, slo: objective.slo, ...(slo.namespace ? { namespace: slo.namespace } : {}), ...sloth };
       const match = Object.entries(labels)
         .map(([k, v]) => `${k}="${v}"`)
         .join(", ");
-      const records: RecordingRule[] = SLI_WINDOWS.map((w) => ({ record: SLI_RECORD(w), expr: objective.errorRatio(w), labels: { ...labels } }));
+      const id = Object.entries(sloth)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(", ");
+      const records: RecordingRule[] = SLI_WINDOWS.map((w) => ({ record: SLI_RECORD(w), expr: objective.errorRatio(w), labels: { ...labels, sloth_window: w } }));
+      // The period ratio averages the 5m ratios instead of one rate over 30 days: cheap, and what Sloth does.
+      records.push({
+        record: SLI_RECORD(period),
+        expr: `sum_over_time(${SLI_RECORD("5m")}{${id}}[${period}])\n  / ignoring (sloth_window)\n  count_over_time(${SLI_RECORD("5m")}{${id}}[${period}])`,
+        // The series keeps its labels anyway; naming them all keeps promtool's duplicate-rule lint apart per objective.
+        labels: { ...labels, sloth_window: period },
+      });
+      const budgetRatio = (record: string) => `${record}{${id}}\n  / on (sloth_id, sloth_slo, sloth_service) group_left\n  slo:error_budget:ratio{${id}}`;
+      records.push(
+        { record: "slo:objective:ratio", expr: `vector(${objectiveRatio(objective)})`, labels: { ...labels } },
+        { record: "slo:error_budget:ratio", expr: `vector(${objective.budget})`, labels: { ...labels } },
+        { record: "slo:time_period:days", expr: `vector(${periodDays})`, labels: { ...labels } },
+        { record: "slo:current_burn_rate:ratio", expr: budgetRatio(SLI_RECORD("5m")), labels: { ...labels } },
+        { record: "slo:period_burn_rate:ratio", expr: budgetRatio(SLI_RECORD(period)), labels: { ...labels } },
+        { record: "slo:period_error_budget_remaining:ratio", expr: `1 - slo:period_burn_rate:ratio{${id}}`, labels: { ...labels } },
+        {
+          record: "sloth_slo_info",
+          expr: "vector(1)",
+          labels: { ...labels, sloth_mode: "runbook-infra", sloth_spec: "prometheus/v1", sloth_version: "runbook-infra", sloth_objective: String(round(objectiveRatio(objective) * 100)) },
+        },
+      );
+      // sloth_window differs between the two windows of a pair: dropped, so that `and`/`or` match and the alert's labels stay stable.
+      const sli = (window: string) => `max without (sloth_window) (${SLI_RECORD(window)}{${match}})`;
       const alerts: AlertingRule[] = (["critical", "warning"] as const).map((severity) => {
         const windows = BURN_RATE_WINDOWS.filter((w) => w.severity === severity);
         const expr = windows
           .map((w) => {
             const limit = round(w.factor * objective.budget);
-            return `(${SLI_RECORD(w.long)}{${match}} > ${limit}\n  and ${SLI_RECORD(w.short)}{${match}} > ${limit})`;
+            return `(${sli(w.long)} > ${limit}\n  and ${sli(w.short)} > ${limit})`;
           })
           .join("\nor\n");
         const burn = windows.map((w) => `${w.factor}x over ${w.long}/${w.short}`).join(" or ");
@@ -127,7 +184,7 @@ export function buildSloGroups(settings: SloRuleSettings): RuleGroup[] {
           expr,
           for: fast ? "2m" : "15m",
           // service and slo as rule labels too: promtool's lint rejects two rules of one name with equal labels.
-          labels: { severity, ...labels },
+          labels: { severity, service: slo.service, slo: objective.slo, ...(slo.namespace ? { namespace: slo.namespace } : {}), sloth_severity: fast ? "page" : "ticket" },
           annotations: {
             summary: `{{ $labels.service }} is burning its {{ $labels.slo }} error budget ${fast ? "fast" : "steadily"}`,
             description:

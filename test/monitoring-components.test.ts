@@ -121,13 +121,21 @@ describe("SloRules", () => {
     const plan = await planOf(() => new SloRules("slo", { namespace: "monitoring", runbookUrl: RUNBOOK, slos: [{ service: "stock-analysis-api", namespace: "stock-analysis-system", availability: 99.9 }] }));
     const [group] = specGroups(plan.one(PROMETHEUS_RULE_TYPE).inputs);
     const records = group.rules.filter((r) => "record" in r);
-    expect(records.map((r) => ("record" in r ? r.record : ""))).toEqual(["5m", "30m", "1h", "2h", "6h", "1d", "3d"].map((w) => `slo:sli_error:ratio_rate${w}`));
-    expect(records[0].labels).toEqual({ service: "stock-analysis-api", slo: "availability", namespace: "stock-analysis-system" });
+    expect(records.map((r) => ("record" in r ? r.record : "")).slice(0, 8)).toEqual(["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"].map((w) => `slo:sli_error:ratio_rate${w}`));
+    const sloth = { sloth_id: "stock-analysis-system-stock-analysis-api-availability", sloth_service: "stock-analysis-api", sloth_slo: "availability" };
+    expect(records[0].labels).toEqual({ service: "stock-analysis-api", slo: "availability", namespace: "stock-analysis-system", ...sloth, sloth_window: "5m" });
     const [page, ticket] = alertsOf([group]);
     expect(page).toMatchObject({ alert: "ErrorBudgetBurn", for: "2m", labels: { severity: "critical" } });
-    expect(page.expr).toMatch(/ratio_rate1h\{[^}]*\} > 0\.0144\n\s+and slo:sli_error:ratio_rate5m\{[^}]*\} > 0\.0144\)\nor\n\(slo:sli_error:ratio_rate6h\{[^}]*\} > 0\.006\n\s+and slo:sli_error:ratio_rate30m\{[^}]*\} > 0\.006\)/);
+    expect(page.expr).toMatch(/ratio_rate1h\{[^}]*\}\) > 0\.0144\n\s+and max without \(sloth_window\) \(slo:sli_error:ratio_rate5m\{[^}]*\}\) > 0\.0144\)\nor\n\(max without \(sloth_window\) \(slo:sli_error:ratio_rate6h\{[^}]*\}\) > 0\.006\n\s+and max without \(sloth_window\) \(slo:sli_error:ratio_rate30m\{[^}]*\}\) > 0\.006\)/);
     expect(ticket).toMatchObject({ alert: "ErrorBudgetBurn", labels: { severity: "warning" } });
-    expect(ticket.expr).toMatch(/ratio_rate1d\{[^}]*\} > 0\.003\n\s+and slo:sli_error:ratio_rate2h\{[^}]*\} > 0\.003\)\nor\n\(slo:sli_error:ratio_rate3d\{[^}]*\} > 0\.001\n\s+and slo:sli_error:ratio_rate6h\{[^}]*\} > 0\.001\)/);
+    expect(ticket.expr).toMatch(/ratio_rate1d\{[^}]*\}\) > 0\.003\n\s+and max without \(sloth_window\) \(slo:sli_error:ratio_rate2h\{[^}]*\}\) > 0\.003\)\nor\n\(max without \(sloth_window\) \(slo:sli_error:ratio_rate3d\{[^}]*\}\) > 0\.001\n\s+and max without \(sloth_window\) \(slo:sli_error:ratio_rate6h\{[^}]*\}\) > 0\.001\)/);
+    // Sloth's meta recordings, which its dashboards and Grafana's SLO views read.
+    const byRecord = Object.fromEntries(records.map((r) => ["record" in r ? r.record : "", r]));
+    expect(byRecord["slo:objective:ratio"]).toMatchObject({ expr: "vector(0.999)", labels: sloth });
+    expect(byRecord["slo:error_budget:ratio"]).toMatchObject({ expr: "vector(0.001)", labels: sloth });
+    expect(byRecord["slo:time_period:days"]).toMatchObject({ expr: "vector(30)" });
+    for (const name of ["slo:current_burn_rate:ratio", "slo:period_burn_rate:ratio", "slo:period_error_budget_remaining:ratio"]) expect(byRecord[name].labels).toMatchObject(sloth);
+    expect(byRecord.sloth_slo_info.labels).toMatchObject({ ...sloth, sloth_objective: "99.9", sloth_spec: "prometheus/v1" });
   });
 
   it("gives runbook 004's payment service its 99.99 % budget and latency objectives their own SLIs", async () => {

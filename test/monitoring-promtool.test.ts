@@ -128,7 +128,7 @@ withPromtool("promtool", () => {
           alertname: "ErrorBudgetBurn",
           exp_alerts: [
             {
-              exp_labels: { severity: "critical", service: "api", slo: "availability", namespace: "shop" },
+              exp_labels: { severity: "critical", service: "api", slo: "availability", namespace: "shop", sloth_id: "shop-api-availability", sloth_service: "api", sloth_slo: "availability", sloth_severity: "page" },
               exp_annotations: { summary: "api is burning its availability error budget fast", description: fastDescription("99.9% of requests without a 5xx", "5%"), runbook_url: sloRunbook },
             },
           ],
@@ -146,7 +146,7 @@ withPromtool("promtool", () => {
           alertname: "ErrorBudgetBurn",
           exp_alerts: [
             {
-              exp_labels: { severity: "warning", service: "api", slo: "availability", namespace: "shop" },
+              exp_labels: { severity: "warning", service: "api", slo: "availability", namespace: "shop", sloth_id: "shop-api-availability", sloth_service: "api", sloth_slo: "availability", sloth_severity: "ticket" },
               exp_annotations: {
                 summary: "api is burning its availability error budget steadily",
                 description:
@@ -182,7 +182,7 @@ withPromtool("promtool", () => {
           alertname: "ErrorBudgetBurn",
           exp_alerts: [
             {
-              exp_labels: { severity: "critical", service: "web", slo: "latency-p95", namespace: "shop" },
+              exp_labels: { severity: "critical", service: "web", slo: "latency-p95", namespace: "shop", sloth_id: "shop-web-latency-p95", sloth_service: "web", sloth_slo: "latency-p95", sloth_severity: "page" },
               exp_annotations: {
                 summary: "web is burning its latency-p95 error budget fast",
                 description: fastDescription("95% of requests faster than 0.5s", "80%").replace(/^api/, "web"),
@@ -190,7 +190,7 @@ withPromtool("promtool", () => {
               },
             },
             {
-              exp_labels: { severity: "critical", service: "web", slo: "latency-p99", namespace: "shop" },
+              exp_labels: { severity: "critical", service: "web", slo: "latency-p99", namespace: "shop", sloth_id: "shop-web-latency-p99", sloth_service: "web", sloth_slo: "latency-p99", sloth_severity: "page" },
               exp_annotations: {
                 summary: "web is burning its latency-p99 error budget fast",
                 description: fastDescription("99% of requests faster than 2s", "50%").replace(/^api/, "web"),
