@@ -140,16 +140,18 @@ function threshold(expr: string): { op: string; value: number } {
 }
 
 /**
- * An SLO objective as the generated rules encode it: the error budget is the slow-burn ticket's 1x
- * threshold over 3 days (so 99.9 % → 0.001), and a latency objective's bound is the `le` bucket its
- * recording rule reads.
+ * An SLO objective as the generated rules encode it: the error budget is Sloth's `slo:error_budget:ratio`
+ * recording (so 99.9 % → 0.001), which the slow-burn ticket's 1x threshold over 3 days must equal, and a
+ * latency objective's bound is the `le` bucket its recording rule reads.
  */
 function slo(plan: Plan, service: string, objective: string) {
   const groups = ofType(plan, "kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) => r.inputs.spec.groups);
   const rules = groups.flatMap((g: any) => g.rules).filter((x: any) => x.labels?.service === service && x.labels?.slo === objective);
   const ticket = rules.find((x: any) => x.alert === "ErrorBudgetBurn" && x.labels?.severity === "warning");
   if (!ticket) throw new Error(`no ErrorBudgetBurn ticket for ${service} ${objective}`);
-  const budget = Number(/ratio_rate3d\{[^}]*\} > ([0-9.e-]+)/.exec(ticket.expr)?.[1]);
+  const budget = Number(/^vector\(([0-9.e-]+)\)$/.exec(rules.find((x: any) => x.record === "slo:error_budget:ratio")?.expr ?? "")?.[1]);
+  const ticketBudget = Number(/ratio_rate3d\{[^}]*\}\) > ([0-9.e-]+)/.exec(ticket.expr)?.[1]);
+  if (ticketBudget !== budget) throw new Error(`${service} ${objective}: the 1x ticket threshold ${ticketBudget} is not the error budget ${budget}`);
   const le = /le=~"([^"]+)"/.exec(rules.find((x: any) => x.record)?.expr ?? "")?.[1];
   // The matcher accepts "0.15" and "0.150…": strip the regex decoration back to the number.
   const bound = le === undefined ? undefined : Number(le.replace(/\\\\\./g, ".").replace(/\\\./g, ".").replace(/0\*$/, "").replace(/\(.*\)\?$/, ""));
