@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
+import { rejectArg } from "../core/errors";
+import { LIBRARY_LABELS } from "../core/labels";
 import { ALERT_CATALOGUE, ALERT_FAMILIES, AlertFamily } from "../monitoring/catalogue";
 import { durationSeconds } from "../monitoring/promql";
 import { AlertOverride, buildAlertGroups } from "../monitoring/rules";
@@ -24,7 +25,6 @@ export interface AlertRulesArgs {
   labels?: Record<string, string>;
 }
 
-export const LIBRARY_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "runbook-infra" } as const;
 
 /**
  * The runbooks' alerts (and those the backup, scaling and certificate capabilities need) as one

@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
+import { rejectArg } from "../core/errors";
 import { AlertmanagerSettings, PLACEHOLDER_CREDENTIALS, RUNBOOK_ROUTES, SeverityRoute, alertmanagerProblems, renderAlertmanagerConfig } from "../monitoring/alertmanager";
 import { SEVERITIES, Severity } from "../monitoring/types";
-import { LIBRARY_LABELS } from "./alert-rules";
+import { LIBRARY_LABELS } from "../core/labels";
 
 export interface AlertmanagerConfigArgs {
   /** Namespace of the Alertmanager that reads the Secret. No default. */

@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
-import { cpuCores, memoryGiB } from "../stacks/config/application";
-import { CPU_QUANTITY as CPU, MEMORY_QUANTITY as MEMORY } from "./patterns";
+import { rejectArg } from "../core/errors";
+import { LIBRARY_LABELS } from "../core/labels";
+import { cpuCores, memoryGiB } from "../core/quantities";
+import { CPU_QUANTITY as CPU, MEMORY_QUANTITY as MEMORY } from "../core/patterns";
 
 /** Labels every Kubernetes object the library templates carries (the policy pack relies on them). */
-export const LIBRARY_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "runbook-infra" } as const;
 
 /** Label that tells the monitoring stack to scrape and alert on a namespace. */
 export const MONITORING_LABEL = "runbook.dev/monitoring";

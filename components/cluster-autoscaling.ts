@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
+import { rejectArg } from "../core/errors";
 import { IrsaRole } from "./irsa-role";
-import { LIBRARY_LABELS } from "./app-namespace";
+import { LIBRARY_LABELS } from "../core/labels";
 
 /** Chart versions this library was written against (pinned: a chart upgrade is a reviewed change). */
 export const METRICS_SERVER_CHART_VERSION = "3.12.2"; // metrics-server 0.7.2

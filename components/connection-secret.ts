@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
-import { K8S_NAME } from "./patterns";
+import { rejectArg } from "../core/errors";
+import { K8S_NAME } from "../core/patterns";
 
 export interface ConnectionSecretArgs {
   /** Namespace the consuming pods run in. No default. */

@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
-import { cpuCores, memoryGiB } from "../stacks/config/application";
-import { AppNamespace, ContainerLimits, LIBRARY_LABELS } from "./app-namespace";
+import { rejectArg } from "../core/errors";
+import { cpuCores, memoryGiB } from "../core/quantities";
+import { AppNamespace, ContainerLimits } from "./app-namespace";
+import { LIBRARY_LABELS } from "../core/labels";
 import { ServiceScaling } from "./service-scaling";
 import { ContainerResources, PostgresBackupJobs, PostgresBackupJobsArgs } from "./postgres-backup-jobs";
-import { CPU_QUANTITY as CPU, K8S_NAME, MEMORY_QUANTITY as MEMORY } from "./patterns";
+import { CPU_QUANTITY as CPU, K8S_NAME, MEMORY_QUANTITY as MEMORY } from "../core/patterns";
 
 export interface DrServiceArgs {
   /** Name of the Deployment in the DR namespace (owned by the application pipeline). No default. */

@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
+import { rejectArg } from "../core/errors";
 import { DASHBOARDS, DASHBOARD_IDS, DashboardId, dashboardJson, dashboardQueries } from "../monitoring/dashboards";
 import { promqlProblem } from "../monitoring/promql";
-import { LIBRARY_LABELS } from "./alert-rules";
+import { LIBRARY_LABELS } from "../core/labels";
 
 export interface GrafanaDashboardsArgs {
   /** Namespace the Grafana sidecar searches for dashboard ConfigMaps. No default. */

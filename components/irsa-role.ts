@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
+import { rejectArg } from "../core/errors";
 
 /**
  * Trust policy that lets exactly one service account (`system:serviceaccount:<namespace>:<name>`) assume

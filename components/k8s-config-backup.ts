@@ -1,15 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
+import { rejectArg } from "../core/errors";
 import { IrsaRole } from "./irsa-role";
-import { readProjectFile } from "./project-file";
+import { readProjectFile } from "../core/project-file";
 import { BACKUP_PREFIXES, backupAccessPolicy } from "./backup-bucket";
-import { K8S_NAME } from "./patterns";
+import { K8S_NAME } from "../core/patterns";
 import {
   AWS_CLI_IMAGE,
   BackupDestinationArgs,
   BACKUP_KIND_LABEL,
-  BACKUP_LIBRARY_LABELS,
   ContainerResources,
   SCRIPTS_MOUNT,
   backupCronJobSpec,
@@ -19,6 +18,7 @@ import {
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from "./postgres-backup-jobs";
+import { LIBRARY_LABELS as BACKUP_LIBRARY_LABELS } from "../core/labels";
 
 /** kubectl image with bash, tar and sha256sum (the export phase runs there). */
 export const KUBECTL_IMAGE = "alpine/k8s:1.31.4";

@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { rejectArg } from "../stacks/config/errors";
+import { rejectArg } from "../core/errors";
 import { durationSeconds } from "../monitoring/promql";
-import { LIBRARY_LABELS } from "./alert-rules";
+import { LIBRARY_LABELS } from "../core/labels";
 
 export interface MonitoringStackArgs {
   /** Namespace for Prometheus, Alertmanager, Grafana and the operator (Pod Security "restricted"). @default "monitoring" */

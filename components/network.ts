@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
+import { rejectArg } from "../core/errors";
 
 export interface NetworkArgs {
   /** VPC CIDR, prefix /16 to /20. @default "10.0.0.0/16" */

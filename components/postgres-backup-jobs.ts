@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
+import { rejectArg } from "../core/errors";
+import { LIBRARY_LABELS as BACKUP_LIBRARY_LABELS } from "../core/labels";
 import { IrsaRole } from "./irsa-role";
-import { readProjectFile } from "./project-file";
+import { readProjectFile } from "../core/project-file";
 import { BACKUP_PREFIXES, BucketAccess, backupAccessPolicy, definedOnly } from "./backup-bucket";
-import { CPU_QUANTITY as CPU, K8S_NAME, MEMORY_QUANTITY as MEMORY, isCronSchedule } from "./patterns";
+import { CPU_QUANTITY as CPU, K8S_NAME, MEMORY_QUANTITY as MEMORY, isCronSchedule } from "../core/patterns";
 
 /** Labels every Kubernetes object of the library carries (the policy pack relies on them). */
-export const BACKUP_LIBRARY_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "runbook-infra" } as const;
 /** Label that names what a backup CronJob does; alerts and policies select on it. */
 export const BACKUP_KIND_LABEL = "runbook.dev/backup";
 export type BackupKind = "postgres-daily" | "postgres-hourly" | "postgres-restore" | "k8s-config";

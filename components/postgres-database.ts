@@ -2,9 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logsEncryptingKeyPolicy } from "./kms-key-policy";
 import * as random from "@pulumi/random";
-import { rejectArg } from "../stacks/config/errors";
-import { dailyOverlapsWeekly, dailyWindow, dailyWindowMinutes, weeklyWindow, weeklyWindowMinutes } from "../stacks/config/fields";
-import { LOG_RETENTION_DAYS } from "../stacks/config/network";
+import { rejectArg } from "../core/errors";
+import { dailyOverlapsWeekly, dailyWindowMinutes, isDailyWindow, isWeeklyWindow, weeklyWindowMinutes } from "../core/windows";
+import { LOG_RETENTION_DAYS } from "../core/retention";
 import { postgresParameters } from "../core/postgres-parameters";
 import {
   MONITORING_INTERVALS,
@@ -15,7 +15,7 @@ import {
   isReservedPgName,
   minMaxAllocatedStorage,
   supportsPerformanceInsights,
-} from "../stacks/config/database";
+} from "../core/aws-catalogue";
 
 export interface PostgresDatabaseArgs {
   /** VPC the database lives in. No default. */
@@ -91,9 +91,9 @@ function validate(name: string, args: PostgresDatabaseArgs) {
   if (!isInt(retention, 0, 35)) reject("backupRetentionDays", retention, "must be an integer from 0 to 35 (AWS's range)");
   const backupWindow = args.backupWindow ?? "00:30-01:30";
   const maintenanceWindow = args.maintenanceWindow ?? "sun:03:00-sun:06:00";
-  if (!dailyWindow().safeParse(backupWindow).success || dailyWindowMinutes(backupWindow) < 30)
+  if (!isDailyWindow(backupWindow) || dailyWindowMinutes(backupWindow) < 30)
     reject("backupWindow", backupWindow, 'must be a daily UTC window "hh:mm-hh:mm" of at least 30 minutes');
-  if (!weeklyWindow().safeParse(maintenanceWindow).success || weeklyWindowMinutes(maintenanceWindow) < 30 || weeklyWindowMinutes(maintenanceWindow) > 1440)
+  if (!isWeeklyWindow(maintenanceWindow) || weeklyWindowMinutes(maintenanceWindow) < 30 || weeklyWindowMinutes(maintenanceWindow) > 1440)
     reject("maintenanceWindow", maintenanceWindow, 'must be a weekly UTC window "ddd:hh:mm-ddd:hh:mm" from 30 minutes to 24 hours');
   if (dailyOverlapsWeekly(backupWindow, maintenanceWindow)) reject("backupWindow", backupWindow, `must not overlap maintenanceWindow (${maintenanceWindow})`);
   const databaseName = args.databaseName ?? "app";

@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
-import { weeklyWindow, weeklyWindowMinutes } from "../stacks/config/fields";
-import { LOG_RETENTION_DAYS } from "../stacks/config/network";
-import { MONITORING_INTERVALS, RDS_CLASS_ALLOWED, isRdsPostgresClass, supportsPerformanceInsights } from "../stacks/config/database";
+import { rejectArg } from "../core/errors";
+import { isWeeklyWindow, weeklyWindowMinutes } from "../core/windows";
+import { LOG_RETENTION_DAYS } from "../core/retention";
+import { MONITORING_INTERVALS, RDS_CLASS_ALLOWED, isRdsPostgresClass, supportsPerformanceInsights } from "../core/aws-catalogue";
 
 export interface PostgresReadReplicaArgs {
   /** ARN of the source instance (`PostgresDatabase.instanceArn`). An ARN, not an identifier: RDS needs one when a subnet group is given, and across regions. No default. */
@@ -56,7 +56,7 @@ function validate(name: string, args: PostgresReadReplicaArgs) {
   const retention = args.backupRetentionDays ?? 0;
   if (!isInt(retention, 0, 35)) reject("backupRetentionDays", retention, "must be an integer from 0 to 35 (AWS's range)");
   const window = args.maintenanceWindow ?? "sun:03:00-sun:06:00";
-  if (!weeklyWindow().safeParse(window).success || weeklyWindowMinutes(window) < 30 || weeklyWindowMinutes(window) > 1440)
+  if (!isWeeklyWindow(window) || weeklyWindowMinutes(window) < 30 || weeklyWindowMinutes(window) > 1440)
     reject("maintenanceWindow", window, 'must be a weekly UTC window "ddd:hh:mm-ddd:hh:mm" from 30 minutes to 24 hours');
   const max = args.maxAllocatedStorageGiB ?? 500;
   if (!isInt(max, 22, 65536)) reject("maxAllocatedStorageGiB", max, "must be an integer from 22 to 65536");

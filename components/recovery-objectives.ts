@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
+import { rejectArg } from "../core/errors";
 
 /** One scenario's computed figures; `null` minutes means the stack cannot recover from it. */
 export interface RecoveryScenario {

@@ -2,10 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logsEncryptingKeyPolicy } from "./kms-key-policy";
 import * as random from "@pulumi/random";
-import { rejectArg } from "../stacks/config/errors";
-import { dailyOverlapsWeekly, dailyWindow, dailyWindowMinutes, weeklyWindow, weeklyWindowMinutes } from "../stacks/config/fields";
-import { LOG_RETENTION_DAYS } from "../stacks/config/network";
-import { CACHE_NODE_ALLOWED, MAXMEMORY_POLICIES, REDIS_VERSIONS, isElastiCacheNodeType } from "../stacks/config/cache";
+import { rejectArg } from "../core/errors";
+import { dailyOverlapsWeekly, dailyWindowMinutes, isDailyWindow, isWeeklyWindow, weeklyWindowMinutes } from "../core/windows";
+import { LOG_RETENTION_DAYS } from "../core/retention";
+import { CACHE_NODE_ALLOWED, MAXMEMORY_POLICIES, REDIS_VERSIONS, isElastiCacheNodeType } from "../core/aws-catalogue";
 
 export interface RedisCacheArgs {
   /** VPC the cache lives in. No default. */
@@ -76,9 +76,9 @@ function validate(name: string, args: RedisCacheArgs) {
   if (!isInt(retention, 0, 35)) reject("snapshotRetentionDays", retention, "must be an integer from 0 to 35");
   const snapshotWindow = args.snapshotWindow ?? "00:30-01:30";
   const maintenanceWindow = args.maintenanceWindow ?? "sun:03:00-sun:06:00";
-  if (!dailyWindow().safeParse(snapshotWindow).success || dailyWindowMinutes(snapshotWindow) < 60)
+  if (!isDailyWindow(snapshotWindow) || dailyWindowMinutes(snapshotWindow) < 60)
     reject("snapshotWindow", snapshotWindow, 'must be a daily UTC window "hh:mm-hh:mm" of at least 60 minutes');
-  if (!weeklyWindow().safeParse(maintenanceWindow).success || weeklyWindowMinutes(maintenanceWindow) < 60 || weeklyWindowMinutes(maintenanceWindow) > 1440)
+  if (!isWeeklyWindow(maintenanceWindow) || weeklyWindowMinutes(maintenanceWindow) < 60 || weeklyWindowMinutes(maintenanceWindow) > 1440)
     reject("maintenanceWindow", maintenanceWindow, 'must be a weekly UTC window "ddd:hh:mm-ddd:hh:mm" from 60 minutes to 24 hours');
   if (dailyOverlapsWeekly(snapshotWindow, maintenanceWindow)) reject("snapshotWindow", snapshotWindow, `must not overlap maintenanceWindow (${maintenanceWindow})`);
   const logRetention = args.slowLogRetentionDays ?? 30;

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
-import { checkService } from "../stacks/config/application";
-import { LIBRARY_LABELS } from "./app-namespace";
+import { rejectArg } from "../core/errors";
+import { checkService } from "../core/service-rules";
+import { LIBRARY_LABELS } from "../core/labels";
 
 export interface ScalingBehavior {
   /** Window (s) over which the HPA takes the lowest recent recommendation before adding pods. @default 60 */

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
+import { rejectArg } from "../core/errors";
 import { ServiceSlo, buildSloGroups } from "../monitoring/slo";
 import type { RuleGroup } from "../monitoring/types";
 import { ruleGroupProblems } from "../monitoring/validate";
-import { LIBRARY_LABELS } from "./alert-rules";
+import { LIBRARY_LABELS } from "../core/labels";
 
 export interface SloRulesArgs {
   /** Namespace of the PrometheusRule. No default. */

@@ -15,7 +15,7 @@ import { loadStackFile, readProjectName, StackFileError } from "./stack-files";
 import { renderSummary } from "./summary";
 import { renderKubernetesManifests, RenderedFile } from "./manifests";
 import { stackReports, StackReports } from "./reports";
-import { renderMonitoringFiles } from "../monitoring/render";
+import { renderMonitoringFiles } from "../preview/render";
 
 const USAGE = "usage: npm run preview -- (--stack <name> | --config <stack file>) [--json <plan.json>] [--out <dir>] [--quiet]";
 

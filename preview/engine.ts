@@ -99,7 +99,7 @@ export interface RunOptions {
   secretKeys: string[];
   /** Region the default AWS provider would use. */
   region: string;
-  /** The Pulumi program: what `index.ts` runs. */
+  /** The Pulumi program: what `stacks/main.ts` runs. */
   program: () => unknown;
   /** Called as each resource registers (progress display). */
   onRegister?: (resource: PlannedResource, count: number) => void;

@@ -5,8 +5,8 @@
 import type { PlannedResource } from "./engine";
 import type { LoadedStack } from "./stack-files";
 import { parseStackConfig } from "../stacks/config/load";
-import { capacityPlan, renderCapacityPlan } from "./capacity-plan";
-import { recoveryReport, renderRecoveryReport } from "./recovery-report";
+import { capacityPlan, renderCapacityPlan } from "../model/capacity-plan";
+import { recoveryReport, renderRecoveryReport } from "../model/recovery-report";
 import { evaluatePlan, loadPackConfig } from "../policies/evaluate";
 import { alertmanagerConfigsOf } from "../monitoring/render";
 import { routingSummary } from "../monitoring/alertmanager";

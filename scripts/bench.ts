@@ -14,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
-import { projectRoot } from "../components/project-file";
+import { projectRoot } from "../core/project-file";
 
 interface Measurement {
   seconds: number;

@@ -47,6 +47,52 @@ for (const file of files) {
   }
 }
 
+// Layers (README "Layout"): which folders each folder may import from. Components are leaves over the
+// shared core; the config schema never sees components; nothing but the engine's own tools sees preview/.
+const LAYERS = {
+  core: ["core"],
+  monitoring: ["core", "monitoring"],
+  components: ["core", "monitoring", "components"],
+  model: ["core", "monitoring", "model", "stacks/config"],
+  "stacks/config": ["core", "monitoring", "stacks/config"],
+  stacks: ["core", "monitoring", "model", "components", "stacks", "stacks/config"],
+  policies: ["core", "monitoring", "model", "policies"],
+};
+// Packages the shipped layers may use at run time (the package's dependencies and peers); zod and yaml
+// belong to the stack program's config layer, not to what consumers install.
+const SHIPPED_PACKAGES = /^(@pulumi\/(pulumi|aws|kubernetes|random)(\/.*)?|cron-parser|yaml|@prometheus-io\/lezer-promql|node:.*)$/;
+const SHIPPED = new Set(["core", "monitoring", "components"]);
+const layerOf = (file) => (file.startsWith("stacks/config/") ? "stacks/config" : file.split("/")[0]);
+function walkTs(folder) {
+  const out = [];
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) { if (entry.name !== "node_modules") out.push(...walkTs(path)); }
+    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) out.push(path);
+  }
+  return out;
+}
+if (dir === "components") {
+  for (const folder of Object.keys(LAYERS).filter((l) => !l.includes("/"))) {
+    let files;
+    try { files = walkTs(folder); } catch { continue; }
+    for (const file of files) {
+      const layer = layerOf(file);
+      const text = readFileSync(file, "utf8");
+      for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+"([^"]+)"|require\("([^"]+)"\)/g)) {
+        const spec = match[1] ?? match[2];
+        if (spec.startsWith(".")) {
+          const target = join(file, "..", spec).replace(/\\/g, "/");
+          const targetLayer = layerOf(target);
+          if (!LAYERS[layer].includes(targetLayer)) problems.push(`${file}: imports ${spec} — ${layer}/ may import only from ${LAYERS[layer].join(", ")}`);
+        } else if (SHIPPED.has(layer) && !SHIPPED_PACKAGES.test(spec)) {
+          problems.push(`${file}: imports package ${spec} — ${layer}/ ships in the library and may use only @pulumi/*, cron-parser, yaml, lezer-promql and node:`);
+        }
+      }
+    }
+  }
+}
+
 if (problems.length) {
   console.error(problems.join("\n"));
   console.error(`${problems.length} convention problem(s)`);

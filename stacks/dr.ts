@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import { DrNamespace, DrRestoreArgs, DrServiceArgs } from "../components/dr-namespace";
 import { FailoverDns, FailoverTarget } from "../components/failover-dns";
 import { RecoveryObjectives } from "../components/recovery-objectives";
-import { recoveryReport, RecoveryReport } from "../preview/recovery-report";
+import { recoveryReport, RecoveryReport } from "../model/recovery-report";
 import type { FailoverTargetConfig } from "./config/dr";
 import type { StackContext } from "./context";
 import type { BackupsOutputs } from "./backups";

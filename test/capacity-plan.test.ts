@@ -1,6 +1,6 @@
 import { parseStackConfig } from "../stacks/config/load";
 import type { StackConfig } from "../stacks/config/schema";
-import { capacityPlan, nodeAllocatable, rdsInstanceSpec, renderCapacityPlan } from "../preview/capacity-plan";
+import { capacityPlan, nodeAllocatable, rdsInstanceSpec, renderCapacityPlan } from "../model/capacity-plan";
 
 const API = { name: "stock-analysis-api", minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70, podRequests: { cpu: "500m", memory: "1Gi" } };
 const API_LOAD = { currentReplicas: 3, currentCpuUtilization: 45, growthDriver: "requests" };

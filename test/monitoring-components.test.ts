@@ -8,7 +8,7 @@ import { AlertmanagerConfig } from "../components/alertmanager-config";
 import { GrafanaDashboards } from "../components/grafana-dashboards";
 import { MonitoringStack } from "../components/monitoring-stack";
 import { ALERT_CATALOGUE } from "../monitoring/catalogue";
-import { renderMonitoringFiles, PROMETHEUS_RULE_TYPE } from "../monitoring/render";
+import { renderMonitoringFiles, PROMETHEUS_RULE_TYPE } from "../preview/render";
 import { RUNBOOK_ROUTES, renderAlertmanagerConfig } from "../monitoring/alertmanager";
 import { DASHBOARDS, DASHBOARD_IDS, dashboardQueries } from "../monitoring/dashboards";
 import { promqlProblem } from "../monitoring/promql";

@@ -15,7 +15,7 @@ import { stringify } from "yaml";
 import { ALERT_CATALOGUE, ALERT_FAMILIES } from "../monitoring/catalogue";
 import { buildAlertGroups, runbookLink } from "../monitoring/rules";
 import { buildSloGroups } from "../monitoring/slo";
-import { renderRuleFile } from "../monitoring/render";
+import { renderRuleFile } from "../preview/render";
 import { RUNBOOK_ROUTES, renderAlertmanagerConfig } from "../monitoring/alertmanager";
 import { ALERT_CASES, InputSeries, RUNBOOK_URL, WATCHED_NAMESPACE } from "./promtool/cases";
 import { loadStackFile } from "../preview/stack-files";

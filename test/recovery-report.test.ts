@@ -6,7 +6,7 @@ import { backupsSchema } from "../stacks/config/backups";
 import { main } from "../stacks/program";
 import { RecoveryObjectives } from "../components/recovery-objectives";
 import { planOf, TestPlan } from "./support/plan";
-import { maxDumpIntervalMinutes, postgresDumpSchedules, recoveryReport, renderRecoveryReport, RecoveryReport } from "../preview/recovery-report";
+import { maxDumpIntervalMinutes, postgresDumpSchedules, recoveryReport, renderRecoveryReport, RecoveryReport } from "../model/recovery-report";
 
 const root = path.join(__dirname, "..");
 function stackConfig(name: "production" | "staging"): StackConfig {

@@ -6,35 +6,20 @@
 import { z } from "zod";
 import { bool, cpuQuantity, int, k8sName, memoryQuantity, num, oneOf, str } from "./fields";
 import type { Refinement, Report } from "./refinement";
+import { cpuCores, memoryGiB, podsOf, surged, ROLLOUT_SURGE_PERCENT } from "../../core/quantities";
+import { checkService } from "../../core/service-rules";
+export { cpuCores, memoryGiB, podsOf, surged, ROLLOUT_SURGE_PERCENT, checkService };
+export type { ServiceRules } from "../../core/service-rules";
 
 // ---------------------------------------------------------------------------------------------------
 // Quantities. The schema accepts the common Kubernetes spellings; these turn them into numbers so that
 // cross-key rules (quota ≥ what the HPAs may ask for) can compare them.
-
-/** CPU quantity ("250m", "2", "0.5") in cores. */
-export function cpuCores(quantity: string): number {
-  return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
-}
-
-const MEMORY_UNITS: Record<string, number> = { Ki: 1 / (1024 * 1024), Mi: 1 / 1024, Gi: 1, Ti: 1024 };
-
-/** Memory quantity ("512Mi", "8Gi") in GiB. */
-export function memoryGiB(quantity: string): number {
-  const match = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(quantity);
-  if (!match) return Number.NaN;
-  return Number(match[1]) * MEMORY_UNITS[match[2]];
-}
 
 /** A PDB bound: a pod count or a percentage string such as "50%". */
 const disruptionBound = () =>
   z.union([int(0, 10000), str(/^(100|[1-9]?\d)%$/, 'a pod count or a percentage from "0%" to "100%"')], {
     error: 'must be a pod count (integer) or a percentage such as "50%"',
   });
-
-/** Pods a PDB bound stands for out of `replicas` (Kubernetes rounds percentages up). */
-export function podsOf(bound: number | string, replicas: number): number {
-  return typeof bound === "number" ? bound : Math.ceil((replicas * Number(bound.slice(0, -1))) / 100);
-}
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -216,48 +201,6 @@ export type ResourceQuotaConfig = z.infer<typeof resourceQuotaSchema>;
 export type LimitRangeConfig = z.infer<typeof limitRangeSchema>;
 export type CapacityConfig = z.infer<typeof capacitySchema>;
 
-/**
- * Rules of one service that hold whatever the environment. Shared with the ServiceScaling component
- * (which reports through `rejectArg`) so that config and component never disagree.
- * `report(field, value, allowed)` is called for the first broken rule only.
- */
-export interface ServiceRules {
-  minReplicas: number;
-  maxReplicas: number;
-  autoscale?: boolean;
-  targetCpuUtilization?: number;
-  targetMemoryUtilization?: number;
-  disruptionBudget?: { minAvailable?: number | string; maxUnavailable?: number | string };
-  behavior?: { scaleUpStabilizationSeconds?: number; scaleDownStabilizationSeconds?: number };
-}
-
-export function checkService(service: ServiceRules, report: (field: string, value: unknown, allowed: string) => void): void {
-  const { minReplicas, maxReplicas } = service;
-  if (minReplicas > maxReplicas) return report("minReplicas", minReplicas, `must not exceed maxReplicas (${maxReplicas})`);
-  const autoscale = service.autoscale ?? true;
-  if (autoscale && service.targetCpuUtilization === undefined && service.targetMemoryUtilization === undefined)
-    return report("targetCpuUtilization", undefined, "an autoscaled service needs targetCpuUtilization and/or targetMemoryUtilization (1–100)");
-  if (autoscale && minReplicas === maxReplicas)
-    return report("maxReplicas", maxReplicas, `must exceed minReplicas (${minReplicas}) for an autoscaled service; set autoscale: false for a fixed count`);
-  if (!autoscale && minReplicas !== maxReplicas)
-    return report("maxReplicas", maxReplicas, `must equal minReplicas (${minReplicas}) when autoscale is false (the pipeline owns a fixed count)`);
-  for (const key of ["targetCpuUtilization", "targetMemoryUtilization"] as const) {
-    const value = service[key];
-    if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 100)) return report(key, value, "must be an integer from 1 to 100");
-  }
-  const up = service.behavior?.scaleUpStabilizationSeconds ?? 60;
-  const down = service.behavior?.scaleDownStabilizationSeconds ?? 300;
-  if (autoscale && down < up)
-    return report("behavior.scaleDownStabilizationSeconds", down, `must be at least scaleUpStabilizationSeconds (${up}); removing pods faster than adding them makes the HPA flap`);
-  const pdb = service.disruptionBudget ?? {};
-  if (pdb.minAvailable !== undefined && pdb.maxUnavailable !== undefined)
-    return report("disruptionBudget", pdb, "set minAvailable or maxUnavailable, not both");
-  if (pdb.minAvailable !== undefined && podsOf(pdb.minAvailable, minReplicas) >= minReplicas)
-    return report("disruptionBudget.minAvailable", pdb.minAvailable, `must be below minReplicas (${minReplicas}), or a node drain can never evict a pod`);
-  if (pdb.maxUnavailable !== undefined && podsOf(pdb.maxUnavailable, minReplicas) < 1)
-    return report("disruptionBudget.maxUnavailable", pdb.maxUnavailable, "must allow at least one pod (0 or 0% blocks every node drain)");
-}
-
 function checkQuantities(config: ApplicationConfig, report: Report): void {
   const limits = config.limitRange;
   const path = ["application", "limitRange"];
@@ -294,14 +237,6 @@ function checkQuantities(config: ApplicationConfig, report: Report): void {
   if (memoryGiB(quota.requestsMemory) + 1e-9 < memory)
     report([...quotaPath, "requestsMemory"], quota.requestsMemory, `must hold ${held} × podRequests.memory (${round(memory)}Gi)`);
   if (quota.pods !== undefined && quota.pods < pods) report([...quotaPath, "pods"], quota.pods, `must hold ${held} (${pods} pods)`);
-}
-
-/** A Deployment's default maxSurge: pods a rolling update adds on top of the replica count. */
-export const ROLLOUT_SURGE_PERCENT = 25;
-
-/** Pods of a Deployment at `replicas` during a rolling update (maxSurge rounds up). */
-export function surged(replicas: number): number {
-  return replicas + Math.ceil((replicas * ROLLOUT_SURGE_PERCENT) / 100);
 }
 
 function round(value: number): number {

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { CronExpressionParser } from "cron-parser";
 import { bool, cron, int, k8sName, oneOf, str } from "./fields";
 import type { Refinement, Report } from "./refinement";
-import { COLD_STORAGE_CLASSES, lifecycleProblem } from "../../components/backup-bucket";
+import { COLD_STORAGE_CLASSES, lifecycleProblem } from "../../core/s3-lifecycle";
 
 const transition = z
   .object({

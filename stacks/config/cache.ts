@@ -7,41 +7,9 @@ import { z } from "zod";
 import { bool, dailyOverlapsWeekly, dailyWindow, dailyWindowMinutes, int, oneOf, weeklyWindow, weeklyWindowMinutes } from "./fields";
 import { logRetentionDays } from "./network";
 import type { Refinement } from "./refinement";
-
-/** Node families ElastiCache offers for Redis OSS that support encryption at rest and in transit. */
-export const ELASTICACHE_FAMILIES = ["t3", "t4g", "m5", "m6g", "m7g", "r5", "r6g", "r7g"] as const;
-
-const NODE_TYPE = /^cache\.([a-z0-9]+)\.(micro|small|medium|large|xlarge|\d{1,2}xlarge)$/;
-
-export function isElastiCacheNodeType(value: string): boolean {
-  const match = NODE_TYPE.exec(value);
-  return !!match && (ELASTICACHE_FAMILIES as readonly string[]).includes(match[1]);
-}
-
-export const CACHE_NODE_ALLOWED = `must be an ElastiCache node type "cache.<family>.<size>" of a known family (${ELASTICACHE_FAMILIES.join(", ")}), e.g. "cache.r5.large"`;
-
-/** Redis OSS versions with a parameter group family we map to (redis6.x, redis7). */
-export const REDIS_VERSIONS = ["6.2", "7.0", "7.1"] as const;
-
-export const MAXMEMORY_POLICIES = ["volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random", "volatile-ttl", "noeviction"] as const;
-
-/** Minute-of-week intervals of a weekly window, wrapping past Sunday midnight. */
-function weekIntervals(window: string): Array<[number, number]> {
-  const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-  const minute = (part: string) => {
-    const [day, hh, mm] = part.split(":");
-    return days.indexOf(day) * 1440 + Number(hh) * 60 + Number(mm);
-  };
-  const [from, to] = window.split("-").map(minute);
-  const week = 7 * 1440;
-  return to > from ? [[from, to]] : [[from, week], [0, to]];
-}
-
-/** True when every minute of weekly window `inner` lies inside weekly window `outer`. */
-export function weeklyWithin(inner: string, outer: string): boolean {
-  const outerParts = weekIntervals(outer);
-  return weekIntervals(inner).every(([a, b]) => outerParts.some(([c, d]) => c <= a && b <= d));
-}
+import { weeklyWithin } from "../../core/windows";
+import { ELASTICACHE_FAMILIES, isElastiCacheNodeType, CACHE_NODE_ALLOWED, REDIS_VERSIONS, MAXMEMORY_POLICIES } from "../../core/aws-catalogue";
+export { ELASTICACHE_FAMILIES, isElastiCacheNodeType, CACHE_NODE_ALLOWED, REDIS_VERSIONS, MAXMEMORY_POLICIES, weeklyWithin };
 
 export const cacheSchema = z
   .object({

@@ -8,53 +8,14 @@ import { bool, dailyOverlapsWeekly, dailyWindow, dailyWindowMinutes, int, str, w
 import { logRetentionDays } from "./network";
 import type { Refinement } from "./refinement";
 import { MAX_POSTGRES_READ_REPLICAS } from "../../core/postgres-parameters";
-
-/** Instance families RDS offers for PostgreSQL (graviton and intel/amd, burstable, general purpose, memory optimised). */
-export const RDS_POSTGRES_FAMILIES = [
-  "t3", "t4g",
-  "m5", "m5d", "m6g", "m6gd", "m6i", "m6id", "m6idn", "m6in", "m7g", "m7i", "m8g",
-  "r5", "r5b", "r5d", "r6g", "r6gd", "r6i", "r6id", "r6idn", "r6in", "r7g", "r7i", "r8g",
-  "x2g", "x2idn", "x2iedn",
-] as const;
-
-const INSTANCE_CLASS = /^db\.([a-z0-9]+)\.(micro|small|medium|large|xlarge|\d{1,2}xlarge|metal)$/;
-
-/** True for `db.<known family>.<size>`, e.g. db.r5.large. */
-export function isRdsPostgresClass(value: string): boolean {
-  const match = INSTANCE_CLASS.exec(value);
-  return !!match && (RDS_POSTGRES_FAMILIES as readonly string[]).includes(match[1]);
-}
-
-export const RDS_CLASS_ALLOWED = `must be an RDS PostgreSQL instance class "db.<family>.<size>" of a known family (${RDS_POSTGRES_FAMILIES.join(", ")}), e.g. "db.r5.large"`;
-
-/** Performance Insights is not offered on these (RDS user guide, "Amazon RDS DB engine, Region, and instance class support"). */
-export function supportsPerformanceInsights(instanceClass: string): boolean {
-  return !/^db\.(t2|t3|t4g)\.(micro|small)$/.test(instanceClass);
-}
-
-/** Enhanced monitoring granularities RDS accepts; 0 turns it off. */
-export const MONITORING_INTERVALS = [0, 1, 5, 10, 15, 30, 60] as const;
-
-/** Performance Insights keeps 7 days free, or whole months (31-day units) up to 2 years. */
-export function isPerformanceInsightsRetention(days: number): boolean {
-  return days === 7 || days === 731 || (Number.isInteger(days) && days % 31 === 0 && days >= 31 && days <= 713);
-}
-
-/** Major PostgreSQL versions RDS supports, with or without a minor ("16" or "16.4"). */
-export const POSTGRES_VERSION = /^(1[3-7])(\.\d{1,2})?$/;
-
-/** Postgres identifiers RDS accepts for the database and master user names. */
-const PG_IDENTIFIER = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
-
-/** Names RDS or PostgreSQL reserve: RDS's own roles and the `pg_` role prefix. */
-export function isReservedPgName(value: string): boolean {
-  return /^(rds|pg_)/i.test(value) || ["postgres", "template0", "template1", "public"].includes(value.toLowerCase());
-}
-
-/** Smallest storage-autoscaling ceiling AWS accepts: 110 % of the allocated storage (integer maths, no float drift). */
-export function minMaxAllocatedStorage(allocatedGiB: number): number {
-  return Math.ceil((allocatedGiB * 11) / 10);
-}
+import {
+  RDS_POSTGRES_FAMILIES, isRdsPostgresClass, RDS_CLASS_ALLOWED, supportsPerformanceInsights, MONITORING_INTERVALS,
+  isPerformanceInsightsRetention, POSTGRES_VERSION, PG_IDENTIFIER, isReservedPgName, minMaxAllocatedStorage,
+} from "../../core/aws-catalogue";
+export {
+  RDS_POSTGRES_FAMILIES, isRdsPostgresClass, RDS_CLASS_ALLOWED, supportsPerformanceInsights, MONITORING_INTERVALS,
+  isPerformanceInsightsRetention, POSTGRES_VERSION, isReservedPgName, minMaxAllocatedStorage,
+};
 
 export const databaseSchema = z
   .object({

@@ -1,12 +1,8 @@
 import { z } from "zod";
 import { bool, int, k8sName, num, oneOf, str } from "./fields";
 import type { Refinement } from "./refinement";
-
-/** The regions Route53 can run health checkers from (the API rejects any other). */
-export const ROUTE53_CHECKER_REGIONS = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const;
-
-/** Route53 health checks poll every 10 or 30 seconds, nothing else. */
-export const HEALTH_CHECK_INTERVALS = [10, 30] as const;
+import { ROUTE53_CHECKER_REGIONS, HEALTH_CHECK_INTERVALS } from "../../core/aws-catalogue";
+export { ROUTE53_CHECKER_REGIONS, HEALTH_CHECK_INTERVALS };
 
 const hostname = () => str(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, "a DNS name such as api.example.com");
 const ipv4 = () => str(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, "an IPv4 address such as 203.0.113.10");

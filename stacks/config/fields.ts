@@ -3,7 +3,8 @@
  * value is rejected ("must be an integer from 0 to 35"), so every error names what is allowed.
  */
 import { z } from "zod";
-import { CPU_QUANTITY, K8S_NAME, MEMORY_QUANTITY, isCronSchedule } from "../../components/patterns";
+import { CPU_QUANTITY, K8S_NAME, MEMORY_QUANTITY, isCronSchedule } from "../../core/patterns";
+import { DAILY_WINDOW, WEEKLY_WINDOW } from "../../core/windows";
 
 /** An integer in [min, max]. */
 export function int(min: number, max: number) {
@@ -53,53 +54,10 @@ export function cron() {
   return z.string({ error: allowed }).refine(isCronSchedule, { error: allowed });
 }
 
-const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
-
 /** A daily window "hh:mm-hh:mm" (UTC), the format RDS and ElastiCache use for backup/snapshot windows. */
-export const dailyWindow = () => str(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'a daily UTC window "hh:mm-hh:mm" such as "00:30-01:30"');
+export const dailyWindow = () => str(DAILY_WINDOW, 'a daily UTC window "hh:mm-hh:mm" such as "00:30-01:30"');
 
 /** A weekly window "ddd:hh:mm-ddd:hh:mm" (UTC), the format of RDS and ElastiCache maintenance windows. */
-export const weeklyWindow = () =>
-  str(
-    /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/,
-    'a weekly UTC window "ddd:hh:mm-ddd:hh:mm" such as "sun:02:00-sun:06:00"',
-  );
+export const weeklyWindow = () => str(WEEKLY_WINDOW, 'a weekly UTC window "ddd:hh:mm-ddd:hh:mm" such as "sun:02:00-sun:06:00"');
 
-const MINUTES_PER_WEEK = 7 * 24 * 60;
-
-/** Minute-of-week intervals a window covers (a window may wrap past Sunday midnight). */
-function weeklyIntervals(window: string): Array<[number, number]> {
-  const [from, to] = window.split("-");
-  const toMinute = (part: string) => {
-    const [day, hh, mm] = part.split(":");
-    return DAYS.indexOf(day as (typeof DAYS)[number]) * 1440 + Number(hh) * 60 + Number(mm);
-  };
-  const start = toMinute(from);
-  let end = toMinute(to);
-  if (end <= start) end += MINUTES_PER_WEEK;
-  return end > MINUTES_PER_WEEK ? [[start, MINUTES_PER_WEEK], [0, end - MINUTES_PER_WEEK]] : [[start, end]];
-}
-
-/** Length of a daily "hh:mm-hh:mm" window in minutes (wrapping past midnight). */
-export function dailyWindowMinutes(window: string): number {
-  const [from, to] = window.split("-").map((part) => Number(part.slice(0, 2)) * 60 + Number(part.slice(3, 5)));
-  return to > from ? to - from : to + 1440 - from;
-}
-
-export function weeklyWindowMinutes(window: string): number {
-  return weeklyIntervals(window).reduce((sum, [a, b]) => sum + b - a, 0);
-}
-
-/** True when a daily window (which recurs every day) overlaps a weekly window at any time of the week. */
-export function dailyOverlapsWeekly(daily: string, weekly: string): boolean {
-  const [from, to] = daily.split("-").map((part) => Number(part.slice(0, 2)) * 60 + Number(part.slice(3, 5)));
-  const length = to > from ? to - from : to + 1440 - from;
-  const weeklyParts = weeklyIntervals(weekly);
-  for (let day = 0; day < 7; day++) {
-    const start = day * 1440 + from;
-    const dailyParts: Array<[number, number]> =
-      start + length > MINUTES_PER_WEEK ? [[start, MINUTES_PER_WEEK], [0, start + length - MINUTES_PER_WEEK]] : [[start, start + length]];
-    for (const [a, b] of dailyParts) for (const [c, d] of weeklyParts) if (a < d && c < b) return true;
-  }
-  return false;
-}
+export { dailyOverlapsWeekly, dailyWindowMinutes, weeklyWindowMinutes } from "../../core/windows";

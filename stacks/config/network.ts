@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { cidr, int, oneOf } from "./fields";
 import type { Refinement } from "./refinement";
-
-/** CloudWatch Logs accepts only these retention periods (days). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+import { LOG_RETENTION_DAYS } from "../../core/retention";
+export { LOG_RETENTION_DAYS };
 
 export const logRetentionDays = () =>
   z.number({ error: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention values)` }).refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {

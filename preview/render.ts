@@ -3,8 +3,8 @@
  * and the offline preview's `--out`, the rule files of a plan's PrometheusRule resources.
  */
 import { stringify } from "yaml";
-import type { PlannedResource } from "../preview/engine";
-import type { RuleGroup } from "./types";
+import type { PlannedResource } from "./engine";
+import type { RuleGroup } from "../monitoring/types";
 
 export const PROMETHEUS_RULE_TYPE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 export const ALERTMANAGER_CONFIG_TYPE = "runbook:monitoring:AlertmanagerConfig";

@@ -28,7 +28,8 @@
  * what the stack allows.
  */
 import type { StackConfig } from "../stacks/config/schema";
-import { cpuCores, memoryGiB, type GrowthDriver, type ServiceConfig } from "../stacks/config/application";
+import { cpuCores, memoryGiB } from "../core/quantities";
+import type { GrowthDriver, ServiceConfig } from "../stacks/config/application";
 
 export const HORIZONS = [6, 12] as const;
 

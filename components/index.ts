@@ -1,0 +1,25 @@
+/**
+ * The library's barrel: every component and its Args/outputs types. Importing it registers no resource;
+ * each component is also its own entry (`runbook-infra/<file>`), so a program loads only what it uses.
+ */
+export * from "./alert-rules";
+export * from "./alertmanager-config";
+export * from "./app-namespace";
+export * from "./backup-bucket";
+export * from "./cluster-autoscaling";
+export * from "./connection-secret";
+export * from "./dr-namespace";
+export * from "./eks-cluster";
+export * from "./failover-dns";
+export * from "./grafana-dashboards";
+export * from "./irsa-role";
+export * from "./k8s-config-backup";
+export * from "./kms-key-policy";
+export * from "./monitoring-stack";
+export * from "./network";
+export * from "./postgres-backup-jobs";
+export * from "./postgres-database";
+export * from "./recovery-objectives";
+export * from "./redis-cache";
+export * from "./service-scaling";
+export * from "./slo-rules";
