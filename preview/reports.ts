@@ -8,7 +8,7 @@ import { parseStackConfig } from "../stacks/config/load";
 import { capacityPlan, renderCapacityPlan } from "../model/capacity-plan";
 import { recoveryReport, renderRecoveryReport } from "../model/recovery-report";
 import { evaluatePlan, loadPackConfig } from "../policies/evaluate";
-import { alertmanagerConfigsOf } from "../monitoring/render";
+import { alertmanagerConfigsOf } from "./render";
 import { routingSummary } from "../monitoring/alertmanager";
 
 export interface Violation {

@@ -13,7 +13,7 @@ import { parse } from "yaml";
 import { planOf } from "./support/plan";
 import { AlertmanagerConfig } from "../components/alertmanager-config";
 import { PLACEHOLDER_CREDENTIALS, routingSummary } from "../monitoring/alertmanager";
-import { ALERTMANAGER_CONFIG_TYPE, renderMonitoringFiles } from "../monitoring/render";
+import { ALERTMANAGER_CONFIG_TYPE, renderMonitoringFiles } from "../preview/render";
 
 const root = path.join(__dirname, "..");
 const hasAmtool = spawnSync("sh", ["-c", "command -v amtool"]).status === 0;
