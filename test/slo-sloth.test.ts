@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { buildSloGroups } from "../monitoring/slo";
-import { renderRuleFile } from "../monitoring/render";
+import { renderRuleFile } from "../preview/render";
 import { isAlertingRule } from "../monitoring/types";
 
 const hasPromtool = spawnSync("sh", ["-c", "command -v promtool"]).status === 0;
