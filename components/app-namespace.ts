@@ -4,6 +4,7 @@ import { rejectArg } from "../core/errors";
 import { LIBRARY_LABELS } from "../core/labels";
 import { cpuCores, memoryGiB } from "../core/quantities";
 import { CPU_QUANTITY as CPU, MEMORY_QUANTITY as MEMORY } from "../core/patterns";
+import { NAMESPACE_KIND_LABEL } from "../core/network-flows";
 
 /** Labels every Kubernetes object the library templates carries (the policy pack relies on them). */
 
@@ -120,6 +121,8 @@ export class AppNamespace extends pulumi.ComponentResource {
       "pod-security.kubernetes.io/warn": "restricted",
       "pod-security.kubernetes.io/warn-version": "latest",
       ...(args.monitoring ?? true ? { [MONITORING_LABEL]: "enabled" } : {}),
+      // The policy pack requires default-deny NetworkPolicies in every application namespace.
+      [NAMESPACE_KIND_LABEL]: "application",
       ...args.labels,
     };
     this.namespace = new k8s.core.v1.Namespace(name, { metadata: { name: args.namespace, labels } }, { parent: this });

@@ -38,6 +38,8 @@ export interface EksClusterArgs {
   nodeGroups: EksNodeGroupSpec[];
   /** Tags for every AWS resource. @default {} */
   tags?: Record<string, string>;
+  /** Turn on the VPC CNI's network policy agent, so NetworkPolicy objects are enforced (off, they are accepted and ignored). @default true */
+  enableNetworkPolicy?: boolean;
 }
 
 /** Every control-plane log type EKS offers; all are on, because an audit trail is not optional. */
@@ -173,10 +175,12 @@ export class EksCluster extends pulumi.ComponentResource {
       "vpc-cni": addonRole("vpc-cni", "kube-system", "aws-node", "AmazonEKS_CNI_Policy"),
       "aws-ebs-csi-driver": addonRole("ebs-csi", "kube-system", "ebs-csi-controller-sa", "service-role/AmazonEBSCSIDriverPolicy"),
     };
+    // The add-on's schema takes the flag as the string "true"; without it NetworkPolicies are not enforced.
+    const addonConfig: Partial<Record<(typeof CORE_ADDONS)[number], string>> = (args.enableNetworkPolicy ?? true) ? { "vpc-cni": JSON.stringify({ enableNetworkPolicy: "true" }) } : {};
     for (const addon of CORE_ADDONS) {
       new aws.eks.Addon(
         `${name}-${addon}`,
-        { clusterName: cluster.name, addonName: addon, serviceAccountRoleArn: addonRoles[addon], resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags },
+        { clusterName: cluster.name, addonName: addon, serviceAccountRoleArn: addonRoles[addon], configurationValues: addonConfig[addon], resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags },
         // coredns and the EBS CSI controller are Deployments: they only become healthy once nodes exist.
         { parent: this, dependsOn: addon === "coredns" || addon === "aws-ebs-csi-driver" ? nodeGroups : [] },
       );

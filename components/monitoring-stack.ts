@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { rejectArg } from "../core/errors";
 import { durationSeconds } from "../monitoring/promql";
 import { LIBRARY_LABELS } from "../core/labels";
+import { NAMESPACE_KIND_LABEL } from "../core/network-flows";
 
 export interface MonitoringStackArgs {
   /** Namespace for Prometheus, Alertmanager, Grafana and the operator (Pod Security "restricted"). @default "monitoring" */
@@ -61,13 +62,13 @@ export class MonitoringStack extends pulumi.ComponentResource {
     super("runbook:monitoring:MonitoringStack", name, {}, opts);
 
     const restricted = { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest", "pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/audit-version": "latest", "pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/warn-version": "latest" };
-    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace, labels: { ...LIBRARY_LABELS, ...restricted } } }, { parent: this });
+    const ns = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: namespace, labels: { ...LIBRARY_LABELS, ...restricted, [NAMESPACE_KIND_LABEL]: "platform" } } }, { parent: this });
     const nodeExporterNs = new k8s.core.v1.Namespace(
       `${name}-node-exporter-ns`,
       {
         metadata: {
           name: `${namespace}-node-exporter`,
-          labels: { ...LIBRARY_LABELS, ...restricted, "pod-security.kubernetes.io/enforce": "privileged" },
+          labels: { ...LIBRARY_LABELS, ...restricted, "pod-security.kubernetes.io/enforce": "privileged", [NAMESPACE_KIND_LABEL]: "platform" },
           annotations: { "runbook.dev/pod-security-exception": "node-exporter reads host metrics: hostNetwork, hostPID and hostPath mounts; audit/warn stay restricted so the exception stays visible" },
         },
       },

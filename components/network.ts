@@ -40,6 +40,9 @@ export class Network extends pulumi.ComponentResource {
   public readonly vpcCidrBlock: pulumi.Output<string>;
   public readonly privateSubnetIds: pulumi.Output<string[]>;
   public readonly publicSubnetIds: pulumi.Output<string[]>;
+  /** CIDRs of the private and public subnets, known at plan time (NetworkPolicy ipBlocks are built from them). */
+  public readonly privateSubnetCidrs: string[] = [];
+  public readonly publicSubnetCidrs: string[] = [];
   public readonly availabilityZones: pulumi.Output<string[]>;
   public readonly natGatewayIds: pulumi.Output<string[]>;
 
@@ -76,6 +79,8 @@ export class Network extends pulumi.ComponentResource {
       });
       const privateCidr = cidrSubnet(cidrBlock, 19 - 16, i);
       const publicCidr = cidrSubnet(cidrSubnet(cidrBlock, 19 - 16, lastBlock), 22 - 19, i);
+      this.privateSubnetCidrs.push(privateCidr);
+      this.publicSubnetCidrs.push(publicCidr);
       const publicSubnet = new aws.ec2.Subnet(
         `${name}-public-${i + 1}`,
         { vpcId: vpc.id, cidrBlock: publicCidr, availabilityZone: az, mapPublicIpOnLaunch: false, tags: { ...tags, ...clusterTag, Name: `${name}-public-${i + 1}`, "kubernetes.io/role/elb": "1", tier: "public" } },

@@ -183,7 +183,9 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     // No egress rules: the database only answers connections, and RDS needs no outbound path.
     const securityGroup = new aws.ec2.SecurityGroup(
       `${name}-sg`,
-      { vpcId: args.vpcId, description: `PostgreSQL ${identifier}: 5432 from the cluster only`, tags: { ...tags, Name: `${identifier}-postgres` } },
+      // egress: [] manages egress as empty: the database answers on connections it accepted and opens none, so a
+      // rule added by hand (say 0.0.0.0/0) is drift that the next `pulumi up` removes.
+      { vpcId: args.vpcId, description: `PostgreSQL ${identifier}: 5432 from the cluster only`, egress: [], tags: { ...tags, Name: `${identifier}-postgres` } },
       { parent: this },
     );
     args.allowedSecurityGroupIds.forEach((source, i) => {

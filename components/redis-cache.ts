@@ -136,10 +136,10 @@ export class RedisCache extends pulumi.ComponentResource {
 
     const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-subnets`, { name: groupId, description: `Private subnets of ${groupId}`, subnetIds: args.subnetIds, tags }, { parent: this });
 
-    // No egress rules: Redis only answers connections.
+    // No egress rules: Redis only answers connections. `egress: []` keeps it so (a hand-added rule is drift).
     const securityGroup = new aws.ec2.SecurityGroup(
       `${name}-sg`,
-      { vpcId: args.vpcId, description: `Redis ${groupId}: 6379 from the cluster only`, tags: { ...tags, Name: `${groupId}-redis` } },
+      { vpcId: args.vpcId, description: `Redis ${groupId}: 6379 from the cluster only`, egress: [], tags: { ...tags, Name: `${groupId}-redis` } },
       { parent: this },
     );
     args.allowedSecurityGroupIds.forEach((source, i) => {

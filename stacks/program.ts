@@ -14,6 +14,7 @@ import { deployApplication } from "./application";
 import { deployBackups } from "./backups";
 import { deployMonitoring } from "./monitoring";
 import { deployDr } from "./dr";
+import { deploySecurity } from "./security";
 
 export function main(): Record<string, unknown> {
   const { config, secrets } = loadStackConfig();
@@ -57,5 +58,7 @@ export function main(): Record<string, unknown> {
     ...deployBackups(ctx),
     ...deployMonitoring(ctx),
     ...deployDr(ctx),
+    // Last: the network policies cover every workload the steps above added.
+    ...deploySecurity(ctx),
   };
 }

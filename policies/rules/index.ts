@@ -15,6 +15,7 @@ import { route53Policies } from "./route53";
 import { kubernetesPolicies } from "./kubernetes";
 import { monitoringPolicies } from "./monitoring";
 import { stackPolicies } from "./stack";
+import { securityPolicies } from "./security";
 
 export const PACK_NAME = "runbook-infra";
 
@@ -33,6 +34,7 @@ export const policies: RunbookPolicy[] = [
   ...kubernetesPolicies,
   ...monitoringPolicies,
   ...stackPolicies,
+  ...securityPolicies,
 ];
 
 /**

@@ -14,6 +14,7 @@ export const POD = "kubernetes:core/v1:Pod";
 export const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 export const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 export const NAMESPACE = "kubernetes:core/v1:Namespace";
+export const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 const HELM_CHART_V4 = "kubernetes:helm.sh/v4:Chart";
 
@@ -194,7 +195,7 @@ export const kubernetesPolicies = [
     description: "Objects live in a named namespace, not `default`, so quotas, Pod Security labels and RBAC apply (CKV_K8S_21).",
     grade: "advisory",
     remediation: "Set metadata.namespace to the application namespace.",
-    types: [...WORKLOADS, HPA, PDB, "kubernetes:core/v1:Service", "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Secret", "kubernetes:core/v1:ServiceAccount"],
+    types: [...WORKLOADS, HPA, PDB, NETWORK_POLICY, "kubernetes:core/v1:Service", "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Secret", "kubernetes:core/v1:ServiceAccount"],
     check: (props) => {
       const ns = get(props, "metadata", "namespace");
       return ns === undefined || ns === "" || ns === "default" ? `namespace is ${ns || "unset (default)"}` : undefined;
@@ -205,7 +206,7 @@ export const kubernetesPolicies = [
     description: "Kubernetes objects carry app.kubernetes.io/managed-by=pulumi and app.kubernetes.io/part-of=runbook-infra, so they can be found and are known to be owned by the stack (Kubernetes recommended labels).",
     grade: "advisory",
     remediation: "Add the two labels to metadata.labels.",
-    types: [...WORKLOADS, HPA, PDB, NAMESPACE, "kubernetes:monitoring.coreos.com/v1:PrometheusRule"],
+    types: [...WORKLOADS, HPA, PDB, NAMESPACE, NETWORK_POLICY, "kubernetes:monitoring.coreos.com/v1:PrometheusRule"],
     check: (props) => {
       const labels = labelsOf(props);
       const missing = Object.entries(LIBRARY_LABELS).filter(([k, v]) => labels[k] !== v);

@@ -13,6 +13,7 @@ import { applicationSchema, refineApplication } from "./application";
 import { backupsSchema, refineBackups } from "./backups";
 import { monitoringSchema, refineMonitoring } from "./monitoring";
 import { drSchema, refineDr } from "./dr";
+import { refineSecurity, securitySchema } from "./security";
 import type { Refinement } from "./refinement";
 
 export const PROJECT = "runbook-infra";
@@ -45,13 +46,15 @@ export const stackConfigSchema = z
     monitoring: monitoringSchema.optional(),
     /** Disaster recovery targets and failover. @default none */
     dr: drSchema.optional(),
+    /** Network policies, quarantine, IP blocklist and web firewall (runbooks 002/003 containment). @default all on */
+    security: securitySchema.prefault({}),
   })
   .strict();
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
 /** Checks that span keys, in the order their keys appear in the schema. */
-export const refinements: Refinement[] = [refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr];
+export const refinements: Refinement[] = [refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr, refineSecurity];
 
 /**
  * Keys that hold credentials. They must be set with `pulumi config set --secret` (`secure:` in the

@@ -253,6 +253,11 @@ export function compliantPlan(): Plan {
           labels: { ...K8S_LABELS, "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest", "pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/warn": "restricted" },
         },
       }),
+      // runbook:security:NetworkPolicies — default-deny in the application namespace (allow policies omitted).
+      res("kubernetes:networking.k8s.io/v1:NetworkPolicy", "network-policies-default-deny", {
+        metadata: { name: "default-deny", namespace: "stock-analysis-system", labels: K8S_LABELS },
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+      }),
       res("kubernetes:apps/v1:Deployment", "api", {
         metadata: { name: "stock-analysis-api", namespace: "stock-analysis-system", labels: apiLabels },
         spec: {

@@ -45,7 +45,45 @@ interface Case {
   accept?: (plan: Plan) => void;
 }
 
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const publicAlb = (p: Plan) => add(p, "aws:lb/loadBalancer:LoadBalancer", "edge-alb", { loadBalancerType: "application", internal: false, name: "stock-analysis-api", tags: { environment: "production" } });
+/** Attaches the fixture's database SG to the database, as PostgresDatabase does. */
+const dataTierSg = (p: Plan) => {
+  const sg = one(p, SG, "database-sg");
+  one(p, DB).inputs.vpcSecurityGroupIds = ["sg-db"];
+  one(p, DB).dependencies.push(sg.urn);
+  return sg;
+};
+
 const cases: Record<string, Case> = {
+  // Containment (issue 21)
+  "k8s-namespace-default-deny": {
+    violate: (p) => remove(p, NETWORK_POLICY),
+    message: /namespace stock-analysis-system has no default-deny NetworkPolicy/,
+    // A platform namespace (monitoring) is exempt; an allow-only policy is not a default-deny.
+    accept: (p) => {
+      one(p, NETWORK_POLICY).inputs.metadata.namespace = "elsewhere";
+      one(p, NAMESPACE).inputs.metadata.labels["runbook.dev/namespace-kind"] = "platform";
+    },
+  },
+  "waf-public-load-balancer": {
+    violate: (p) => publicAlb(p),
+    message: /internet-facing load balancer edge-alb has no AWS WAF web ACL association/,
+    accept: (p) => {
+      const alb = publicAlb(p);
+      add(p, "aws:wafv2/webAclAssociation:WebAclAssociation", "waf-association", { resourceArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/stock-analysis-api/0123456789abcdef", webAclArn: "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y" }, { dependencies: [alb.urn] });
+    },
+  },
+  "data-tier-no-open-egress": {
+    violate: (p) => (dataTierSg(p).inputs.egress = [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }]),
+    message: /data-tier security group database-sg allows egress to 0\.0\.0\.0\/0/,
+    accept: (p) => {
+      dataTierSg(p).inputs.egress = [];
+      // An open egress rule on a security group that is not the data tier's is out of this rule's scope.
+      add(p, SG, "bastion-sg", { vpcId: "vpc-0123", egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] });
+    },
+  },
   // S3
   "s3-public-access-block-all": { violate: (p) => (one(p, PAB).inputs.blockPublicPolicy = false), message: /blockPublicPolicy is not true/ },
   "s3-bucket-public-access-blocked": {
