@@ -52,7 +52,7 @@ const publicAlb = (p: Plan) => add(p, "aws:lb/loadBalancer:LoadBalancer", "edge-
 const dataTierSg = (p: Plan) => {
   const sg = one(p, SG, "database-sg");
   one(p, DB).inputs.vpcSecurityGroupIds = ["sg-db"];
-  one(p, DB).dependencies.push(sg.urn);
+  one(p, DB).dependencies!.push(sg.urn);
   return sg;
 };
 
