@@ -1,12 +1,17 @@
 /**
  * The backup is proven by restoring it: the scripts the CronJobs run (scripts/backup/*.sh) are run for
  * real against a PostgreSQL server (Debian package) and an S3 API (s3rver) on loopback, through the
- * Debian AWS CLI v2. Skips when the tools are missing, except under CI=true where that is a failure.
+ * Debian AWS CLI v2. Between the CLI and s3rver sits a fault proxy: it fails chosen requests (S3 failing
+ * half-way through a backup set) and, like a bucket with Object Lock default retention, refuses writes
+ * without a checksum header. Skips when the tools are missing, except under CI=true where that is a
+ * failure. Every AWS CLI start costs ~1–2 s here, so S3 round trips are counted: test setup writes
+ * objects with plain HTTP and reads s3rver's store directly.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { gzipSync } from "node:zlib";
-import { DEBIAN_AWS_CLI, PostgresServer, RunResult, S3Server, findPostgresBin, makeTempDir, run, startPostgres, startS3rver, storedKeys } from "./support/backup-servers";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
+import { DEBIAN_AWS_CLI, FaultProxy, PostgresServer, RunResult, S3Server, findPostgresBin, makeTempDir, run, startFaultProxy, startPostgres, startS3rver, storedKeys } from "./support/backup-servers";
 
 const ROOT = path.join(__dirname, "..");
 const SCRIPTS = path.join(ROOT, "scripts", "backup");
@@ -59,12 +64,33 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
     return file;
   };
 
+  let proxy: FaultProxy | undefined;
   let firstSnapshot: Record<string, string> = {};
+
+  /** Lines a script printed as its own `<script>: ERROR: <step>: ...` verdict. */
+  const errorLines = (r: RunResult, name: string): string[] => r.stderr.split("\n").filter((line) => line.includes(`${name}: ERROR: `));
+  const dbExists = async (name: string) => (await sql("postgres", `SELECT count(*) FROM pg_database WHERE datname = '${name}'`)) === "1";
+  const storedFile = (key: string) => path.join(s3!.directory, BUCKET, `${key}._S3rver_object`);
+  const storedSha = (key: string): string | undefined => JSON.parse(fs.readFileSync(path.join(s3!.directory, BUCKET, `${key}._S3rver_metadata.json`), "utf8"))["x-amz-meta-sha256"];
+  const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+  /** Test setup writes straight to s3rver over HTTP (no CLI start), with the checksum metadata the backup would set. */
+  const putObject = async (key: string, body: Buffer, sha: string) => {
+    const res = await fetch(`${s3!.endpoint}/${BUCKET}/${key}`, { method: "PUT", body, headers: { "x-amz-meta-sha256": sha, "content-type": "application/octet-stream" } });
+    if (!res.ok) throw new Error(`setup PUT ${key}: ${res.status} ${await res.text()}`);
+  };
+  /** A restore work dir as the download container leaves it: the archive and the manifest with the expected checksum. */
+  const downloaded = (dir: string, archive: Buffer, key: string, sha: string) => {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "restore.dump.gz"), archive);
+    fs.writeFileSync(path.join(dir, "restore.manifest"), `key=${key}\nsha256=${sha}\n`);
+    return dir;
+  };
 
   beforeAll(async () => {
     if (missing.length) throw new Error(`CI=true and the real backup test cannot run: missing ${missing.join(", ")}`);
     base = makeTempDir("backup-real-");
     [pg, s3] = await Promise.all([startPostgres(pgBin!, base), startS3rver(base, [BUCKET])]);
+    proxy = await startFaultProxy(s3.endpoint);
     env = {
       PATH: `${pgBin}:${process.env.PATH}`,
       HOME: base,
@@ -73,8 +99,12 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
       BACKUP_BUCKET: BUCKET,
       // As in the CronJob's upload container: uploads ask for SSE-KMS with the backup key.
       BACKUP_KMS_KEY_ID: "arn:aws:kms:us-east-1:123456789012:key/offline",
+      BACKUP_RETRY_DELAY_SECONDS: "0",
       AWS_CLI: DEBIAN_AWS_CLI,
-      AWS_ENDPOINT_URL: s3.endpoint,
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      // The CLI's own retries would hide an injected fault; the scripts' retries are under test.
+      AWS_MAX_ATTEMPTS: "1",
+      AWS_RETRY_MODE: "standard",
       AWS_ACCESS_KEY_ID: "S3RVER",
       AWS_SECRET_ACCESS_KEY: "S3RVER",
       AWS_REGION: "us-east-1",
@@ -101,19 +131,33 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
   }, 60000);
 
   afterAll(async () => {
-    await Promise.allSettled([pg?.stop(), s3?.stop()]);
+    await Promise.allSettled([pg?.stop(), s3?.stop(), proxy?.stop()]);
     if (base) fs.rmSync(base, { recursive: true, force: true });
   }, 30000);
 
-  it("uploads Sunday the 1st's daily dump under daily/, weekly/ and monthly/", async () => {
-    const r = await script("pg-backup.sh", ["--tier", "daily"], { BACKUP_NOW: "2026-11-01T02:00:00Z" });
+  it("uploads Sunday the 1st's dump once and copies it server-side to weekly/ and monthly/, retrying a copy S3 fails", async () => {
+    proxy!.faults.push({ method: "PUT", pathIncludes: "/postgresql/weekly/", times: 1, status: 503 });
+    const mark = proxy!.requests.length;
+    const r = await script("pg-backup.sh", ["--tier", "daily"], { BACKUP_NOW: "2026-11-01T02:00:00Z", BACKUP_RETRIES: "3" });
     expect(r.stderr).toMatch(/verified \d+ archive entries/);
+    expect(r.stderr).toMatch(/copy-weekly: attempt 1 of 3 failed/);
+    expect(errorLines(r, "pg-backup")).toEqual([]);
     expect(r.code).toBe(0);
-    expect(await keys()).toEqual([
-      "postgresql/daily/stock_analysis_20261101T020000Z.dump.gz",
-      "postgresql/monthly/stock_analysis_20261101T020000Z.dump.gz",
-      "postgresql/weekly/stock_analysis_20261101T020000Z.dump.gz",
-    ]);
+    const set = ["postgresql/daily/stock_analysis_20261101T020000Z.dump.gz", "postgresql/monthly/stock_analysis_20261101T020000Z.dump.gz", "postgresql/weekly/stock_analysis_20261101T020000Z.dump.gz"];
+    expect(await keys()).toEqual(set);
+
+    const puts = proxy!.requests.slice(mark).filter((q) => q.method === "PUT");
+    const uploads = puts.filter((q) => !q.headers["x-amz-copy-source"]);
+    const copies = puts.filter((q) => q.headers["x-amz-copy-source"]);
+    // The bytes cross the network once; weekly (one injected failure, then success) and monthly are server-side copies.
+    expect(uploads.map((q) => q.url)).toEqual([`/${BUCKET}/${set[0]}`]);
+    expect(copies.map((q) => [q.url, q.injected])).toEqual([[`/${BUCKET}/${set[2]}`, 503], [`/${BUCKET}/${set[2]}`, undefined], [`/${BUCKET}/${set[1]}`, undefined]]);
+    expect(new Set(copies.map((q) => q.headers["x-amz-copy-source"]))).toEqual(new Set([`${BUCKET}/${set[0]}`]));
+    // Object Lock default retention: the proxy refuses writes without Content-MD5/x-amz-checksum-*; none was refused.
+    expect(puts.filter((q) => q.injected === 400)).toEqual([]);
+    // Each copy carries the checksum of the bytes, which the restore verifies.
+    const sha = sha256(fs.readFileSync(storedFile(set[0])));
+    expect(set.map(storedSha)).toEqual([sha, sha, sha]);
   });
 
   it("uploads a Tuesday's daily dump under daily/ only, and an hourly dump under hourly/ only", async () => {
@@ -133,6 +177,7 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
     expect(source).not.toEqual(firstSnapshot);
     const r = await script("pg-restore.sh", ["--target-database", "restored_daily"]);
     expect(r.stderr).toMatch(/downloading s3:\/\/backups\/postgresql\/daily\/stock_analysis_20261103T020000Z\.dump\.gz/);
+    expect(r.stderr).toMatch(/checksum of postgresql\/daily\/stock_analysis_20261103T020000Z\.dump\.gz matches/);
     expect(r.code).toBe(0);
     expect(await fingerprint("restored_daily")).toEqual(source);
     expect(r.stdout).toContain("public.stocks\t501");
@@ -153,10 +198,10 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
   it("restores into a new database only: never over the live one or an existing one", async () => {
     const live = await script("pg-restore.sh", ["--target-database", DB]);
     expect(live.code).not.toBe(0);
-    expect(live.stderr).toMatch(/refusing to restore over the live database/);
+    expect(errorLines(live, "pg-restore")).toEqual([expect.stringMatching(/ERROR: target: refusing to restore over the live database/)]);
     const existing = await script("pg-restore.sh", ["--target-database", "restored_daily"]);
     expect(existing.code).not.toBe(0);
-    expect(existing.stderr).toMatch(/already exists/);
+    expect(errorLines(existing, "pg-restore")).toEqual([expect.stringMatching(/ERROR: target: database 'restored_daily' already exists/)]);
   });
 
   it.each([["truncated", "truncate"], ["corrupted", "corrupt"]] as const)("fails without uploading when the dump is %s, although pg_restore --list still reads it", async (_state, mode) => {
@@ -164,7 +209,7 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
     const r = await script("pg-backup.sh", [], { PG_DUMP: damagingPgDump(mode), BACKUP_NOW: "2026-11-15T02:00:00Z" });
     expect(r.code).not.toBe(0);
     // The table of contents survives the damage, so only the full read-back catches it.
-    expect(r.stderr).toMatch(/cannot read the dump back in full \(truncated or corrupt\): not uploading/);
+    expect(errorLines(r, "pg-backup")).toEqual([expect.stringMatching(/ERROR: verify: pg_restore cannot read the dump back in full \(truncated or corrupt\): not uploading/)]);
     expect(await keys()).toEqual(before);
   });
 
@@ -173,14 +218,43 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
     const r = await script("pg-backup.sh", [], { PGDATABASE: "no_such_database", BACKUP_NOW: "2026-11-16T02:00:00Z" });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/no_such_database/);
+    expect(errorLines(r, "pg-backup")).toEqual([expect.stringMatching(/ERROR: dump: pg_dump of 'no_such_database' failed/)]);
     expect(await keys()).toEqual(before);
   });
 
-  it("runs as two containers would: dump then upload through a shared directory, and the upload refuses an altered dump", async () => {
+  it("treats an empty database (fresh install, no tables) as a valid backup that restores to an empty database", async () => {
+    await sql("postgres", "CREATE DATABASE fresh_install");
+    const work = path.join(base, "fresh-install-dump");
+    const dump = await script("pg-backup.sh", ["--phase", "dump", "--work-dir", work], { PGDATABASE: "fresh_install", BACKUP_NOW: "2026-11-17T02:00:00Z" });
+    expect(dump.stderr).toMatch(/empty but valid backup/);
+    expect(errorLines(dump, "pg-backup")).toEqual([]);
+    expect(dump.code).toBe(0);
+    const name = "fresh_install_20261117T020000Z.dump.gz";
+    const archive = fs.readFileSync(path.join(work, name));
+    const restoreDir = downloaded(path.join(base, "fresh-install-restore"), archive, `postgresql/daily/${name}`, fs.readFileSync(path.join(work, `${name}.sha256`), "utf8").split(" ")[0]);
+    const restore = await script("pg-restore.sh", ["--phase", "restore", "--work-dir", restoreDir, "--target-database", "fresh_restored"], { PGDATABASE: "fresh_install" });
+    expect(restore.code).toBe(0);
+    expect(await sql("fresh_restored", "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")).toBe("0");
+  });
+
+  it("names the dump after the CronJob's scheduled time, so a retried Job re-dumps under the same name", async () => {
+    const minutes = Date.UTC(2026, 10, 29, 2, 0, 0) / 60000; // Sunday 2026-11-29 02:00 UTC
+    const work = path.join(base, "job-retry");
+    const r = await script("pg-backup.sh", ["--phase", "dump", "--work-dir", work], { BACKUP_JOB_NAME: `postgres-backup-daily-${minutes}` });
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(path.join(work, "backup.manifest"), "utf8")).toBe("name=stock_analysis_20261129T020000Z.dump.gz\ncopies=daily weekly\n");
+    // A Job made by hand (`kubectl create job x --from=...` with seconds) is stamped with the current time instead.
+    const manual = await script("pg-backup.sh", ["--phase", "dump", "--work-dir", work], { BACKUP_JOB_NAME: "backup-1764460800" });
+    expect(manual.code).toBe(0);
+    expect(fs.readFileSync(path.join(work, "backup.manifest"), "utf8")).not.toContain("20261129T020000Z");
+  });
+
+  it("runs as two containers would; an S3 outage half-way through the set fails with one ERROR line, and rerunning the upload completes the set without sending the dump again", async () => {
     const work = path.join(base, "shared-emptydir");
     const dump = await script("pg-backup.sh", ["--phase", "dump", "--work-dir", work], { BACKUP_NOW: "2026-11-22T02:00:00Z" });
     expect(dump.code).toBe(0);
-    const file = path.join(work, "stock_analysis_20261122T020000Z.dump.gz");
+    const name = "stock_analysis_20261122T020000Z.dump.gz";
+    const file = path.join(work, name);
     expect(fs.existsSync(file)).toBe(true);
     expect(fs.readdirSync(work).filter((f) => f.endsWith(".partial"))).toEqual([]);
 
@@ -189,45 +263,81 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
     const before = await keys();
     const tampered = await script("pg-backup.sh", ["--phase", "upload", "--work-dir", work]);
     expect(tampered.code).not.toBe(0);
-    expect(tampered.stderr).toMatch(/checksum mismatch/);
+    expect(errorLines(tampered, "pg-backup")).toEqual([expect.stringMatching(/ERROR: upload: checksum mismatch/)]);
     expect(await keys()).toEqual(before);
-
     fs.writeFileSync(file, original);
-    const upload = await script("pg-backup.sh", ["--phase", "upload", "--work-dir", work]);
-    expect(upload.code).toBe(0);
-    // 2026-11-22 is a Sunday: the upload container follows the dump container's decision.
-    expect((await keys()).filter((k) => k.includes("20261122"))).toEqual([
-      "postgresql/daily/stock_analysis_20261122T020000Z.dump.gz",
-      "postgresql/weekly/stock_analysis_20261122T020000Z.dump.gz",
-    ]);
+
+    // 2026-11-22 is a Sunday: daily, then the weekly copy, which S3 now refuses every time.
+    const outage = { method: "PUT", pathIncludes: "/postgresql/weekly/", times: Infinity, status: 500 };
+    proxy!.faults.push(outage);
+    const failed = await script("pg-backup.sh", ["--phase", "upload", "--work-dir", work], { BACKUP_RETRIES: "2" });
+    expect(failed.code).not.toBe(0);
+    expect(errorLines(failed, "pg-backup")).toEqual([expect.stringMatching(/ERROR: copy-weekly: s3:\/\/backups\/postgresql\/weekly\/stock_analysis_20261122T020000Z\.dump\.gz could not be copied .* after 2 attempts; .*rerun the upload/)]);
+    expect((await keys()).filter((k) => k.includes("20261122"))).toEqual([`postgresql/daily/${name}`]);
+
+    outage.times = 0;
+    const mark = proxy!.requests.length;
+    const resumed = await script("pg-backup.sh", ["--phase", "upload", "--work-dir", work]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/postgresql\/daily\/stock_analysis_20261122T020000Z\.dump\.gz was written by an earlier attempt: kept/);
+    expect((await keys()).filter((k) => k.includes("20261122"))).toEqual([`postgresql/daily/${name}`, `postgresql/weekly/${name}`]);
+    // The dump was not sent again: the only write is the server-side copy.
+    expect(proxy!.requests.slice(mark).filter((q) => q.method === "PUT").map((q) => q.headers["x-amz-copy-source"])).toEqual([`${BUCKET}/postgresql/daily/${name}`]);
 
     const empty = path.join(base, "empty-emptydir");
     const nothing = await script("pg-backup.sh", ["--phase", "upload", "--work-dir", empty]);
     expect(nothing.code).not.toBe(0);
-    expect(nothing.stderr).toMatch(/no verified dump/);
+    expect(errorLines(nothing, "pg-backup")).toEqual([expect.stringMatching(/ERROR: upload: no verified dump/)]);
   });
 
-  it("refuses to restore an object that is not a pg_dump archive, before creating the target database", async () => {
-    const bogus = path.join(base, "bogus.dump.gz");
-    fs.writeFileSync(bogus, gzipSync(Buffer.from("not a pg_dump archive\n".repeat(100))));
-    const key = "postgresql/daily/stock_analysis_20991231T000000Z.dump.gz";
-    expect((await run(DEBIAN_AWS_CLI, ["s3", "cp", "--only-show-errors", "--endpoint-url", s3!.endpoint, bogus, `s3://${BUCKET}/${key}`], { env })).code).toBe(0);
-    // The newest object of the tier is the bogus one: the restore picks it, checks it and stops.
-    const r = await script("pg-restore.sh", ["--target-database", "restored_bogus"]);
-    expect(r.stderr).toContain(`downloading s3://${BUCKET}/${key}`);
+  it("refuses a dump truncated in S3 (checksum of the truncated bytes intact) before creating the target database", async () => {
+    // A dump cut off before it was checksummed: the checksum matches, the archive's table of contents reads, its data does not.
+    const good = gunzipSync(fs.readFileSync(storedFile("postgresql/daily/stock_analysis_20261103T020000Z.dump.gz")));
+    const truncated = gzipSync(good.subarray(0, Math.floor(good.length / 2)));
+    const key = "postgresql/monthly/stock_analysis_20261201T020000Z.dump.gz";
+    await putObject(key, truncated, sha256(truncated));
+    const r = await script("pg-restore.sh", ["--target-database", "restored_truncated"], { RESTORE_KEY: key });
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/is not a readable pg_dump archive/);
-    expect(await sql("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'restored_bogus'")).toBe("0");
+    expect(errorLines(r, "pg-restore")).toEqual([expect.stringMatching(/ERROR: verify: postgresql\/monthly\/stock_analysis_20261201T020000Z\.dump\.gz cannot be read to the end \(truncated or corrupt\); not restoring/)]);
+    expect(await dbExists("restored_truncated")).toBe(false);
   });
 
-  it("backs up Kubernetes configuration under k8s-configs/ and Secrets only with SSE-KMS under k8s-configs/secrets/", async () => {
-    const kubectl = path.join(base, "kubectl");
-    // Answers the calls the script makes the way kubectl does (YAML lists), so the archive layout can be checked.
+  it("refuses a dump whose bytes in S3 no longer match the checksum uploaded with it, before creating the target database", async () => {
+    const key = "postgresql/hourly/stock_analysis_20261108T100000Z.dump.gz";
+    const stored = storedFile(key);
+    const bytes = fs.readFileSync(stored);
+    bytes.fill(0x55, Math.floor(bytes.length / 2), Math.floor(bytes.length / 2) + 64); // bit rot / tampering, same size
+    fs.writeFileSync(stored, bytes);
+    const r = await script("pg-restore.sh", ["--target-database", "restored_mismatch"], { RESTORE_KEY: key });
+    expect(r.code).not.toBe(0);
+    expect(errorLines(r, "pg-restore")).toEqual([expect.stringMatching(/ERROR: verify: checksum mismatch for postgresql\/hourly\/stock_analysis_20261108T100000Z\.dump\.gz: the object has sha256 [0-9a-f]{64}, the backup recorded [0-9a-f]{64}; not restoring/)]);
+    expect(await dbExists("restored_mismatch")).toBe(false);
+  });
+
+  it("drops the new database again when the restore into it fails", async () => {
+    const archive = fs.readFileSync(path.join(base, "shared-emptydir", "stock_analysis_20261122T020000Z.dump.gz"));
+    const dir = downloaded(path.join(base, "failing-restore"), archive, "postgresql/daily/stock_analysis_20261122T020000Z.dump.gz", sha256(archive));
+    // pg_restore as if the connection broke after the data went in: the real one runs, then it fails.
+    const failing = path.join(base, "pg_restore-failing");
+    fs.writeFileSync(failing, `#!/usr/bin/env bash\ncase "$*" in *--dbname=*) "${path.join(pgBin!, "pg_restore")}" "$@"; echo "pg_restore: error: connection to server lost" >&2; exit 1 ;; esac\nexec "${path.join(pgBin!, "pg_restore")}" "$@"\n`, { mode: 0o755 });
+    const r = await script("pg-restore.sh", ["--phase", "restore", "--work-dir", dir, "--target-database", "restored_failing"], { PG_RESTORE: failing });
+    expect(r.code).not.toBe(0);
+    expect(errorLines(r, "pg-restore")).toEqual([expect.stringMatching(/ERROR: restore: pg_restore into 'restored_failing' failed/)]);
+    expect(r.stderr).toMatch(/dropped the half-restored database 'restored_failing'/);
+    expect(await dbExists("restored_failing")).toBe(false);
+  });
+
+  /** kubectl stand-in answering the calls the script makes the way kubectl does (YAML lists); optionally with metrics.k8s.io down. */
+  const fakeKubectl = (metricsDown: boolean): string => {
+    const file = path.join(base, metricsDown ? "kubectl-metrics-down" : "kubectl");
     fs.writeFileSync(
-      kubectl,
+      file,
       `#!/usr/bin/env bash
 case "$1 $2" in
-  "api-resources --namespaced=true") printf 'configmaps\\nsecrets\\nevents\\ndeployments.apps\\ncronjobs.batch\\n' ;;
+  "api-resources --namespaced=true")
+    printf 'configmaps\\nsecrets\\nevents\\ndeployments.apps\\ncronjobs.batch\\n'
+    ${metricsDown ? `printf 'pods.metrics.k8s.io\\n'; echo 'error: unable to retrieve the complete list of server APIs: metrics.k8s.io/v1beta1: the server is currently unable to handle the request' >&2; exit 1` : ""} ;;
+  "get pods.metrics.k8s.io") echo 'Error from server (ServiceUnavailable): the server is currently unable to handle the request (get pods.metrics.k8s.io)' >&2; exit 1 ;;
   "get customresourcedefinitions") printf 'apiVersion: v1\\nkind: List\\nitems: []\\n' ;;
   "get namespace") printf 'apiVersion: v1\\nkind: Namespace\\nmetadata:\\n  name: %s\\n' "$3" ;;
   "get secrets") printf 'apiVersion: v1\\nkind: List\\nitems:\\n- kind: Secret\\n  data:\\n    PGPASSWORD: c2VjcmV0\\n' ;;
@@ -237,36 +347,58 @@ esac
 `,
       { mode: 0o755 },
     );
+    return file;
+  };
+  const archiveFiles = async (key: string): Promise<string[]> => (await run("tar", ["-tzf", storedFile(key)])).stdout.split("\n").filter((f) => f.endsWith(".yaml") || f.endsWith(".txt")).sort();
+
+  it("backs up Kubernetes configuration under k8s-configs/ and Secrets only with SSE-KMS under k8s-configs/secrets/", async () => {
     // Records each AWS CLI call, to check the flags the secrets upload carried (s3rver does not keep SSE headers).
     const awsLog = path.join(base, "aws-calls.log");
     const awsWrapper = path.join(base, "aws-logging");
     fs.writeFileSync(awsWrapper, `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >>"${awsLog}"\nexec ${DEBIAN_AWS_CLI} "$@"\n`, { mode: 0o755 });
-    const common = { KUBECTL: kubectl, AWS_CLI: awsWrapper, BACKUP_NAMESPACES: "stock-analysis-system", BACKUP_NOW: "2026-11-03T03:00:00Z" };
+    const common = { KUBECTL: fakeKubectl(false), AWS_CLI: awsWrapper, BACKUP_NAMESPACES: "stock-analysis-system", BACKUP_NOW: "2026-11-03T03:00:00Z" };
     const before = await keys();
     const refused = await script("k8s-config-backup.sh", [], { ...common, BACKUP_KMS_KEY_ID: "" });
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/secrets are only uploaded encrypted/);
+    expect(errorLines(refused, "k8s-config-backup")).toEqual([expect.stringMatching(/ERROR: upload: BACKUP_KMS_KEY_ID is not set: secrets are only uploaded encrypted/)]);
     expect(await keys()).toEqual(before);
 
     const r = await script("k8s-config-backup.sh", [], { ...common, BACKUP_KMS_KEY_ID: "arn:aws:kms:us-east-1:123456789012:key/offline" });
+    expect(errorLines(r, "k8s-config-backup")).toEqual([]);
     expect(r.code).toBe(0);
     const uploaded = (await keys()).filter((k) => k.startsWith("k8s-configs/"));
     expect(uploaded).toEqual(["k8s-configs/k8s-config_20261103T030000Z.tar.gz", "k8s-configs/secrets/k8s-secrets_20261103T030000Z.tar.gz"]);
     const secretsUpload = fs.readFileSync(awsLog, "utf8").split("\n").find((line) => line.includes("k8s-configs/secrets/"));
     expect(secretsUpload).toMatch(/^s3 cp .*--sse aws:kms --sse-kms-key-id arn:aws:kms:us-east-1:123456789012:key\/offline .*k8s-secrets_20261103T030000Z\.tar\.gz s3:\/\/backups\/k8s-configs\/secrets\//);
+    expect(storedSha(uploaded[0])).toBe(sha256(fs.readFileSync(storedFile(uploaded[0]))));
 
-    const download = path.join(base, "k8s-config.tar.gz");
-    expect((await run(DEBIAN_AWS_CLI, ["s3", "cp", "--only-show-errors", "--endpoint-url", s3!.endpoint, `s3://${BUCKET}/${uploaded[0]}`, download], { env })).code).toBe(0);
-    const listing = await run("tar", ["-tzf", download]);
-    const files = listing.stdout.split("\n").filter((f) => f.endsWith(".yaml")).sort();
-    expect(files).toEqual([
+    expect(await archiveFiles(uploaded[0])).toEqual([
       "./customresourcedefinitions.yaml",
       "./stock-analysis-system/configmaps.yaml",
       "./stock-analysis-system/cronjobs.batch.yaml",
       "./stock-analysis-system/deployments.apps.yaml",
       "./stock-analysis-system/namespace.yaml",
     ]);
-    // Secrets (and Events) stay out of the plain configuration archive.
-    expect(files.join(" ")).not.toMatch(/secrets|events/);
+  });
+
+  it("backs up what it can read when an aggregated API (metrics.k8s.io) is unavailable, lists what it could not, and fails the Job for the alerts", async () => {
+    const r = await script("k8s-config-backup.sh", [], { KUBECTL: fakeKubectl(true), BACKUP_INCLUDE_SECRETS: "false", BACKUP_NAMESPACES: "stock-analysis-system", BACKUP_NOW: "2026-11-04T03:00:00Z" });
+    // Non-zero: the Job fails, which BackupJobFailed reads; one line names the step and what is missing.
+    expect(r.code).not.toBe(0);
+    expect(errorLines(r, "k8s-config-backup")).toEqual([
+      expect.stringMatching(/ERROR: export: incomplete backup uploaded: 2 resource list\(s\) could not be read: discovery stock-analysis-system\/pods\.metrics\.k8s\.io \(details in UNREADABLE\.txt/),
+    ]);
+    const key = "k8s-configs/k8s-config_20261104T030000Z.tar.gz";
+    expect((await keys()).filter((k) => k.includes("20261104"))).toEqual([key]);
+    expect(await archiveFiles(key)).toEqual([
+      "./UNREADABLE.txt",
+      "./customresourcedefinitions.yaml",
+      "./stock-analysis-system/configmaps.yaml",
+      "./stock-analysis-system/cronjobs.batch.yaml",
+      "./stock-analysis-system/deployments.apps.yaml",
+      "./stock-analysis-system/namespace.yaml",
+    ]);
+    const meta = JSON.parse(fs.readFileSync(path.join(s3!.directory, BUCKET, `${key}._S3rver_metadata.json`), "utf8"));
+    expect(meta["x-amz-meta-unreadable"]).toBe("2");
   });
 });

@@ -7,9 +7,14 @@
 # into a memory-backed directory, and uploaded under k8s-configs/secrets/ only with SSE-KMS under the
 # backup key (the bucket policy refuses anything else there): they never land unencrypted.
 #
+# One unavailable API (e.g. the aggregated metrics.k8s.io while metrics-server is down) does not cost the
+# backup: everything readable is archived and uploaded, what could not be read is listed in the archive
+# (UNREADABLE.txt) and in the object's metadata, and the run then fails with one `ERROR: export: ...`
+# line, so the Job's failure raises BackupJobFailed. Every failure names its step that way.
+#
 # Phases, so that the CronJob can export in a kubectl image and upload in an aws-cli image that share
 # emptyDirs: `export`, `upload`, `all`.
-set -euo pipefail
+set -Eeuo pipefail
 umask 077  # the exported Secrets are readable by this user only
 
 usage() {
@@ -22,8 +27,17 @@ Environment: BACKUP_BUCKET, BACKUP_NAMESPACES, BACKUP_WORK_DIR, BACKUP_SECRETS_D
 EOF
 }
 
+STEP="arguments"
 log() { printf '%s k8s-config-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+# The one line a failed run ends with: the step and what failed (the tools' own messages come before it).
+die() { log "ERROR: $STEP: $*"; exit 1; }
+on_error() {
+  local rc=$? command="${BASH_COMMAND:0:200}"
+  # Subshells inherit the trap (-E); only the main shell reports, once.
+  if [ "$BASHPID" = "$$" ]; then log "ERROR: $STEP: '$command' exited with $rc"; fi
+  exit "$rc"
+}
+trap on_error ERR
 
 PHASE="all"
 NAMESPACES="${BACKUP_NAMESPACES:-}"
@@ -65,10 +79,26 @@ cleanup() {
 trap cleanup EXIT
 
 MANIFEST="$WORK_DIR/k8s-config.manifest"
+# What the export could not read (one line each); the upload reports it and fails the Job after uploading.
+UNREADABLE="$WORK_DIR/k8s-config.unreadable"
+
+# Runs `kubectl ARGS... >FILE`; on failure records "WHAT: <kubectl's message>" in UNREADABLE and removes FILE.
+read_into() {
+  local file="$1" what="$2" errors
+  shift 2
+  errors="$WORK_DIR/kubectl-errors.partial"
+  if "$KUBECTL" "$@" >"$file" 2>"$errors"; then return 0; fi
+  printf '%s: %s\n' "$what" "$(tr '\n' ' ' <"$errors" | cut -c 1-300)" >>"$UNREADABLE"
+  cat "$errors" >&2
+  rm -f "$file"
+  return 1
+}
 
 export_configs() {
+  STEP="export"
   [ -n "$NAMESPACES" ] || die "BACKUP_NAMESPACES (or --namespaces) must name at least one namespace"
-  rm -f "$MANIFEST"
+  rm -f "$MANIFEST" "$UNREADABLE"
+  : >"$UNREADABLE"
   local stamp
   # busybox date (alpine-based kubectl image) has no `-d now`: only parse BACKUP_NOW when tests set it.
   if [ -n "${BACKUP_NOW:-}" ]; then stamp="$(date -u -d "$BACKUP_NOW" +%Y%m%dT%H%M%SZ)"; else stamp="$(date -u +%Y%m%dT%H%M%SZ)"; fi
@@ -76,23 +106,37 @@ export_configs() {
   rm -rf "$out" "$secrets_out"
   mkdir -p "$out" "$secrets_out"
 
-  "$KUBECTL" get customresourcedefinitions -o yaml >"$out/customresourcedefinitions.yaml"
-  local resources ns resource count=0
-  # Every kind the API lists in a namespace, found at run time so new CRDs are included without a change here.
-  resources="$("$KUBECTL" api-resources --namespaced=true --verbs=list -o name | grep -v -E '^(events|events\.events\.k8s\.io|secrets)$' | sort -u)"
-  [ -n "$resources" ] || die "kubectl api-resources listed no namespaced resources"
+  # One unavailable API (an aggregated API such as metrics.k8s.io whose backing service is down) must not
+  # cost the whole night's backup: everything readable is archived, what is not is listed and reported.
+  STEP="discovery"
+  local resources discovery_errors="$WORK_DIR/discovery-errors.partial"
+  # Every kind the API lists in a namespace, found at run time so new CRDs are included without a change
+  # here. With a group unavailable, kubectl still prints the others and exits 1.
+  resources="$("$KUBECTL" api-resources --namespaced=true --verbs=list -o name 2>"$discovery_errors")" || {
+    cat "$discovery_errors" >&2
+    printf 'discovery: %s\n' "$(tr '\n' ' ' <"$discovery_errors" | cut -c 1-300)" >>"$UNREADABLE"
+  }
+  resources="$(printf '%s\n' "$resources" | grep -v -E '^(events|events\.events\.k8s\.io|secrets)?$' | sort -u || true)"
+  [ -n "$resources" ] || die "kubectl api-resources listed no namespaced resources: nothing to back up"
+
+  STEP="export"
+  local ns resource count=0
+  if read_into "$out/customresourcedefinitions.yaml" "customresourcedefinitions" get customresourcedefinitions -o yaml; then count=$((count + 1)); fi
   for ns in $NAMESPACES; do
     mkdir -p "$out/$ns"
-    "$KUBECTL" get namespace "$ns" -o yaml >"$out/$ns/namespace.yaml"
+    if read_into "$out/$ns/namespace.yaml" "namespace/$ns" get namespace "$ns" -o yaml; then count=$((count + 1)); fi
     for resource in $resources; do
-      "$KUBECTL" get "$resource" -n "$ns" -o yaml >"$out/$ns/$resource.yaml"
-      count=$((count + 1))
+      if read_into "$out/$ns/$resource.yaml" "$ns/$resource" get "$resource" -n "$ns" -o yaml; then count=$((count + 1)); fi
     done
     if [ "$INCLUDE_SECRETS" = true ]; then
-      "$KUBECTL" get secrets -n "$ns" -o yaml >"$secrets_out/$ns-secrets.yaml"
+      read_into "$secrets_out/$ns-secrets.yaml" "$ns/secrets" get secrets -n "$ns" -o yaml || true
     fi
   done
+  [ "$count" -gt 0 ] || die "no resource list could be read: $(head -n 3 "$UNREADABLE" | tr '\n' ' ' | cut -c 1-400)"
+  # The archive says itself what it lacks.
+  if [ -s "$UNREADABLE" ]; then cp "$UNREADABLE" "$out/UNREADABLE.txt"; fi
 
+  STEP="archive"
   local name="k8s-config_${stamp}.tar.gz" secrets_name="k8s-secrets_${stamp}.tar.gz"
   tar -czf "$WORK_DIR/$name.partial" -C "$out" .
   mv "$WORK_DIR/$name.partial" "$WORK_DIR/$name"
@@ -107,10 +151,16 @@ export_configs() {
   rm -rf "$out" "$secrets_out"
   printf 'name=%s\nsecrets=%s\n' "$name" "$secrets_line" >"$MANIFEST.partial"
   mv "$MANIFEST.partial" "$MANIFEST"
-  log "exported $count resource lists from namespaces: $NAMESPACES"
+  if [ -s "$UNREADABLE" ]; then
+    # Not an error yet: the upload container must still run. It fails the Job after uploading.
+    log "WARNING: exported $count resource lists from namespaces: $NAMESPACES; $(wc -l <"$UNREADABLE") could not be read (listed in UNREADABLE.txt)"
+  else
+    log "exported $count resource lists from namespaces: $NAMESPACES"
+  fi
 }
 
 upload() {
+  STEP="upload"
   [ -n "$BUCKET" ] || die "BACKUP_BUCKET (or --bucket) must be set"
   [ -f "$MANIFEST" ] || die "no finished export in $WORK_DIR: not uploading"
   local name secrets_name
@@ -121,18 +171,32 @@ upload() {
     [ -n "${BACKUP_KMS_KEY_ID:-}" ] || die "BACKUP_KMS_KEY_ID is not set: secrets are only uploaded encrypted with the backup KMS key"
     (cd "$SECRETS_DIR" && sha256sum --check --quiet "$secrets_name.sha256") || die "checksum mismatch for $secrets_name: not uploading"
   fi
+  local unreadable=0
+  if [ -s "$UNREADABLE" ]; then unreadable="$(wc -l <"$UNREADABLE")"; fi
 
   local aws_args=(--only-show-errors)
   if [ -n "$ENDPOINT_URL" ]; then aws_args+=(--endpoint-url "$ENDPOINT_URL"); fi
+  # Object Lock default retention refuses writes without a checksum: Content-MD5 (CLI < 2.23) or the
+  # algorithm the job names (`--checksum-algorithm`, CLI >= 2.18).
+  if [ -n "${BACKUP_CHECKSUM_ALGORITHM:-}" ]; then aws_args+=(--checksum-algorithm "$BACKUP_CHECKSUM_ALGORITHM"); fi
   local kms_args=()
   if [ -n "${BACKUP_KMS_KEY_ID:-}" ]; then kms_args=(--sse aws:kms --sse-kms-key-id "$BACKUP_KMS_KEY_ID"); fi
 
-  "$AWS_CLI" s3 cp "${aws_args[@]}" ${kms_args[@]+"${kms_args[@]}"} "$WORK_DIR/$name" "s3://$BUCKET/$PREFIX/$name"
+  STEP="upload-config"
+  "$AWS_CLI" s3 cp "${aws_args[@]}" ${kms_args[@]+"${kms_args[@]}"} --metadata "sha256=$(cut -d ' ' -f 1 "$WORK_DIR/$name.sha256"),unreadable=$unreadable" \
+    "$WORK_DIR/$name" "s3://$BUCKET/$PREFIX/$name" || die "upload of s3://$BUCKET/$PREFIX/$name failed"
   log "uploaded s3://$BUCKET/$PREFIX/$name"
   if [ -n "$secrets_name" ]; then
-    "$AWS_CLI" s3 cp "${aws_args[@]}" "${kms_args[@]}" "$SECRETS_DIR/$secrets_name" "s3://$BUCKET/$PREFIX/secrets/$secrets_name"
+    STEP="upload-secrets"
+    "$AWS_CLI" s3 cp "${aws_args[@]}" "${kms_args[@]}" --metadata "sha256=$(cut -d ' ' -f 1 "$SECRETS_DIR/$secrets_name.sha256")" \
+      "$SECRETS_DIR/$secrets_name" "s3://$BUCKET/$PREFIX/secrets/$secrets_name" || die "upload of s3://$BUCKET/$PREFIX/secrets/$secrets_name failed"
     rm -f "$SECRETS_DIR/$secrets_name"
     log "uploaded s3://$BUCKET/$PREFIX/secrets/$secrets_name (SSE-KMS)"
+  fi
+  if [ "$unreadable" -gt 0 ]; then
+    # What could be read is in S3; the Job still fails so that the backup alerts (BackupJobFailed) fire.
+    STEP="export"
+    die "incomplete backup uploaded: $unreadable resource list(s) could not be read: $(cut -d ':' -f 1 "$UNREADABLE" | head -n 10 | tr '\n' ' ')(details in UNREADABLE.txt inside s3://$BUCKET/$PREFIX/$name)"
   fi
 }
 

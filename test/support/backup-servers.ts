@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync, ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -166,4 +167,77 @@ export async function startS3rver(baseDir: string, buckets: string[]): Promise<S
 
 export function makeTempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** One request the fault proxy saw. */
+export interface ProxiedRequest {
+  method: string;
+  /** Path and query, e.g. `/backups/postgresql/daily/x.dump.gz?uploadId=...`. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The status the proxy answered itself (a fault or a refusal), or undefined when s3rver answered. */
+  injected?: number;
+}
+
+/** A fault the proxy injects: requests matching `method` and `pathIncludes` get `status` while `times` > 0. */
+export interface ProxyFault {
+  method?: string;
+  pathIncludes: string;
+  /** How many matching requests fail; Infinity for an outage. */
+  times: number;
+  status?: number;
+}
+
+export interface FaultProxy {
+  endpoint: string;
+  requests: ProxiedRequest[];
+  faults: ProxyFault[];
+  stop(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy in front of s3rver that fails chosen requests (an S3 outage half-way through a backup
+ * set) and, like a bucket with Object Lock default retention, refuses object writes with a body that
+ * carry neither Content-MD5 nor an x-amz-checksum-* value (s3rver itself accepts them).
+ */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const requests: ProxiedRequest[] = [];
+  const faults: ProxyFault[] = [];
+  const s3Error = (res: http.ServerResponse, status: number, code: string, message: string) => {
+    res.writeHead(status, { "content-type": "application/xml" });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+  };
+  const server = http.createServer((req, res) => {
+    const seen: ProxiedRequest = { method: req.method ?? "", url: req.url ?? "", headers: { ...req.headers } };
+    requests.push(seen);
+    const fault = faults.find((f) => f.times > 0 && (!f.method || f.method === req.method) && (req.url ?? "").includes(f.pathIncludes));
+    if (fault) {
+      fault.times -= 1;
+      seen.injected = fault.status ?? 503;
+      req.resume();
+      return s3Error(res, seen.injected, "ServiceUnavailable", "injected by the test's fault proxy");
+    }
+    const h = req.headers;
+    const writesBody = req.method === "PUT" && !h["x-amz-copy-source"] && Number(h["content-length"] ?? h["x-amz-decoded-content-length"] ?? 0) > 0;
+    const hasChecksum = !!h["content-md5"] || Object.keys(h).some((k) => k.startsWith("x-amz-checksum-")) || /x-amz-checksum-/.test(String(h["x-amz-trailer"] ?? ""));
+    if (writesBody && !hasChecksum) {
+      seen.injected = 400;
+      req.resume();
+      return s3Error(res, 400, "InvalidRequest", "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters");
+    }
+    const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    forward.on("error", () => s3Error(res, 502, "BadGateway", "s3rver unreachable"));
+    req.pipe(forward);
+  });
+  const port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    faults,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
