@@ -56,6 +56,11 @@ export interface BucketAccess {
   put?: string[];
   /** Prefixes the principal may list and read (s3:ListBucket on the prefix, s3:GetObject). @default [] */
   get?: string[];
+  /**
+   * Prefixes the principal may read objects from without listing (s3:GetObject only): the sources of
+   * its server-side copies (CopyObject needs s3:GetObject on the source). @default []
+   */
+  copyFrom?: string[];
 }
 
 /**
@@ -65,10 +70,13 @@ export interface BucketAccess {
 export function backupAccessPolicy(bucketArn: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>, access: BucketAccess): pulumi.Output<string> {
   const put = access.put ?? [];
   const get = access.get ?? [];
+  const copyFrom = (access.copyFrom ?? []).filter((p) => !get.includes(p));
   return pulumi.all([bucketArn, kmsKeyArn]).apply(([bucket, key]) => {
     const statements: Record<string, unknown>[] = [];
     if (put.length)
       statements.push({ Sid: "WriteBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"], Resource: put.map((p) => `${bucket}/${p}*`) });
+    if (copyFrom.length)
+      statements.push({ Sid: "ReadCopySources", Effect: "Allow", Action: ["s3:GetObject"], Resource: copyFrom.map((p) => `${bucket}/${p}*`) });
     if (get.length) {
       statements.push({ Sid: "ReadBackups", Effect: "Allow", Action: ["s3:GetObject"], Resource: get.map((p) => `${bucket}/${p}*`) });
       statements.push({ Sid: "ListBackups", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucket, Condition: { StringLike: { "s3:prefix": get.map((p) => `${p}*`) } } });
@@ -287,14 +295,44 @@ export class BackupBucket extends pulumi.ComponentResource {
               },
               ...(o.requireKmsKeyPrefixes.length
                 ? [
+                    // Writes here may only ask for SSE-KMS with this bucket's key. Each Deny judges only a
+                    // request that SENDS the header (Null false): multipart UploadPart requests carry no
+                    // SSE header but are authorised as s3:PutObject, so a plain StringNotEquals (true for a
+                    // missing key) would refuse every part of every upload above 8 MB. A request without
+                    // the header gets the bucket default: SSE-KMS with this same key.
                     {
-                      Sid: "DenyWritesWithoutBackupKey",
+                      Sid: "DenyWritesWithOtherKey",
                       Effect: "Deny",
                       Principal: "*",
                       Action: "s3:PutObject",
                       Resource: o.requireKmsKeyPrefixes.map((p) => `${arn}/${p}*`),
-                      // Absent headers count as "not equal": an upload that does not ask for this key is refused.
-                      Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn } },
+                      Condition: {
+                        StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn },
+                        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" },
+                      },
+                    },
+                    {
+                      Sid: "DenyWritesWithOtherEncryption",
+                      Effect: "Deny",
+                      Principal: "*",
+                      Action: "s3:PutObject",
+                      Resource: o.requireKmsKeyPrefixes.map((p) => `${arn}/${p}*`),
+                      Condition: {
+                        StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" },
+                        Null: { "s3:x-amz-server-side-encryption": "false" },
+                      },
+                    },
+                    {
+                      // SSE-KMS asked for without naming a key would get the AWS managed key aws/s3.
+                      Sid: "DenyKmsWritesWithoutKey",
+                      Effect: "Deny",
+                      Principal: "*",
+                      Action: "s3:PutObject",
+                      Resource: o.requireKmsKeyPrefixes.map((p) => `${arn}/${p}*`),
+                      Condition: {
+                        StringEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+                        Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" },
+                      },
                     },
                   ]
                 : []),

@@ -11,6 +11,7 @@ import {
   BACKUP_KIND_LABEL,
   ContainerResources,
   SCRIPTS_MOUNT,
+  awsCliTakesChecksumAlgorithm,
   backupCronJobSpec,
   checkResources,
   isCronSchedule,
@@ -170,6 +171,8 @@ export class KubernetesConfigBackup extends pulumi.ComponentResource {
       resources,
       securityContext: restrictedContainerSecurityContext(),
       volumeMounts: mounts,
+      // A failed run's last log lines (its `ERROR: <step>: ...` line, e.g. the APIs it could not read) become the termination message.
+      terminationMessagePolicy: "FallbackToLogsOnError",
     });
     const podSpec: k8s.types.input.core.v1.PodSpec = {
       serviceAccountName: sa.metadata.name,
@@ -181,6 +184,8 @@ export class KubernetesConfigBackup extends pulumi.ComponentResource {
           { name: "BACKUP_KMS_KEY_ID", value: args.kmsKeyArn },
           { name: "AWS_REGION", value: args.region },
           { name: "AWS_DEFAULT_REGION", value: args.region },
+          // Object Lock default retention refuses writes without a checksum (CLIs before 2.18 send Content-MD5 themselves).
+          ...(awsCliTakesChecksumAlgorithm(awsCliImage) ? [{ name: "BACKUP_CHECKSUM_ALGORITHM", value: "SHA256" }] : []),
         ]),
       ],
       volumes: [

@@ -161,12 +161,43 @@ export interface PostgresBackupJobsArgs extends BackupDestinationArgs {
   databaseResources?: ContainerResources;
   /** Resources of the aws-cli container. @default requests 100m/256Mi, limits 500m/512Mi */
   awsCliResources?: ContainerResources;
-  /** Size limit of the emptyDir the dump is written to (must hold one compressed and one raw dump). @default "20Gi" */
+  /** Size limit of the emptyDir the dump is written to (must hold one compressed and one raw dump). Ignored with `scratchVolume`. @default "20Gi" */
   scratchSizeLimit?: string;
+  /**
+   * A per-run EBS volume (generic ephemeral volume, deleted with the pod) instead of the node-disk
+   * emptyDir, for databases whose dump does not fit on a node: size it from the database's storage.
+   * @default none (emptyDir of `scratchSizeLimit`)
+   */
+  scratchVolume?: ScratchVolumeArgs;
   /** Extra labels for every object. @default {} */
   labels?: Record<string, string>;
   /** Tags for the IAM roles. @default {} */
   tags?: Record<string, string>;
+}
+
+export interface ScratchVolumeArgs {
+  /** Capacity in GiB; must hold the raw and the compressed dump at once. No default. */
+  sizeGiB: number;
+  /** StorageClass of the claim (named explicitly, never left to a cluster default). No default. */
+  storageClassName: pulumi.Input<string>;
+}
+
+/**
+ * Scratch capacity for dumping a database with `storageGiB` of allocated storage (use the autoscaling
+ * ceiling, `maxAllocatedStorage`, since the storage grows towards it). A custom-format dump is
+ * compressed and holds no indexes, so it is smaller than the storage; the raw dump and its gzip copy
+ * exist together for a moment, so the volume gets the full storage size and at least 20 GiB.
+ */
+export function scratchGiBForDatabase(storageGiB: number): number {
+  return Math.max(20, Math.ceil(storageGiB));
+}
+
+/** True when an amazon/aws-cli image is 2.18 or later, whose `s3 cp` takes `--checksum-algorithm`. */
+export function awsCliTakesChecksumAlgorithm(image: string): boolean {
+  const match = /aws-cli:(\d+)\.(\d+)\./.exec(image);
+  if (!match) return false;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 2 || (major === 2 && minor >= 18);
 }
 
 const DEFAULT_DB_RESOURCES: ContainerResources = { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "2Gi" } };
@@ -234,6 +265,11 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
     checkResources(C, "awsCliResources", cliResources);
     const scratch = args.scratchSizeLimit ?? "20Gi";
     if (!MEMORY.test(scratch)) rejectArg(C, "scratchSizeLimit", scratch, 'must be a quantity such as "20Gi"');
+    if (args.scratchVolume) {
+      const size = args.scratchVolume.sizeGiB;
+      if (!Number.isInteger(size) || size < 1 || size > 65536) rejectArg(C, "scratchVolume.sizeGiB", size, "must be an integer from 1 to 65536 (GiB)");
+      if (!args.scratchVolume.storageClassName) rejectArg(C, "scratchVolume.storageClassName", args.scratchVolume.storageClassName, "must name the StorageClass of the scratch claim");
+    }
     super("runbook:backup:PostgresBackupJobs", name, {}, opts);
 
     const ns = args.namespace;
@@ -255,7 +291,19 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
 
     const volumes = [
       { name: "scripts", configMap: { name: scripts.metadata.name, defaultMode: 0o555 } },
-      { name: "work", emptyDir: { sizeLimit: scratch } },
+      args.scratchVolume
+        ? {
+            name: "work",
+            // One encrypted EBS volume per run, created with the pod and deleted with it: the dump of a
+            // 100–500 GiB database does not fit on a node's disk (an emptyDir).
+            ephemeral: {
+              volumeClaimTemplate: {
+                metadata: { labels: baseLabels },
+                spec: { accessModes: ["ReadWriteOnce"], storageClassName: args.scratchVolume.storageClassName, resources: { requests: { storage: `${args.scratchVolume.sizeGiB}Gi` } } },
+              },
+            },
+          }
+        : { name: "work", emptyDir: { sizeLimit: scratch } },
       { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
     ];
     const mounts = [
@@ -268,16 +316,22 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
       { name: "TMPDIR", value: "/tmp" },
       { name: "BACKUP_WORK_DIR", value: "/backup" },
     ];
-    const awsEnv = [
+    const awsEnv: k8s.types.input.core.v1.EnvVar[] = [
       ...baseEnv,
       { name: "BACKUP_BUCKET", value: args.bucketName },
       // Uploads name the backup key explicitly, so they stay under it even if the bucket default changes.
       { name: "BACKUP_KMS_KEY_ID", value: args.kmsKeyArn },
       { name: "AWS_REGION", value: args.region },
       { name: "AWS_DEFAULT_REGION", value: args.region },
+      // Object Lock default retention refuses writes without a checksum: CLIs from 2.18 are told which
+      // one; older ones send Content-MD5 on every PutObject/UploadPart by themselves.
+      ...(awsCliTakesChecksumAlgorithm(awsCliImage) ? [{ name: "BACKUP_CHECKSUM_ALGORITHM", value: "SHA256" }] : []),
     ];
+    // The CronJob names its Jobs <cronjob>-<scheduled minute>: the dump is stamped with it, so a retried
+    // pod writes the same backup set rather than a second one under a new name.
+    const jobNameEnv: k8s.types.input.core.v1.EnvVar = { name: "BACKUP_JOB_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } } };
     const dbEnvFrom = [{ secretRef: { name: secretName } }];
-    const container = (c: { name: string; image: string; script: string; args: string[]; env: k8s.types.input.core.v1.EnvVar[]; resources: ContainerResources; envFrom?: k8s.types.input.core.v1.EnvFromSource[] }) => ({
+    const container = (c: { name: string; image: string; script: string; args: string[]; env: k8s.types.input.core.v1.EnvVar[]; resources: ContainerResources; envFrom?: k8s.types.input.core.v1.EnvFromSource[] }): k8s.types.input.core.v1.Container => ({
       name: c.name,
       image: c.image,
       imagePullPolicy: "IfNotPresent",
@@ -287,6 +341,8 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
       resources: c.resources,
       securityContext: restrictedContainerSecurityContext(),
       volumeMounts: mounts,
+      // A failed run's last log lines (its `ERROR: <step>: ...` line) become the pod's termination message.
+      terminationMessagePolicy: "FallbackToLogsOnError",
     });
 
     // Each job's ServiceAccount with its own IRSA role: backup may only write, restore may only read.
@@ -310,7 +366,8 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
 
     const backupTiers = (["daily", "hourly"] as const).filter((tier) => args[tier]);
     if (backupTiers.length) {
-      const { role, sa } = podIdentity("backup", POSTGRES_BACKUP_NAMES.backupServiceAccount, { put: POSTGRES_TIERS });
+      // Write the tiers; read (no list) the tiers a dump is first uploaded to, the sources of the weekly/monthly server-side copies.
+      const { role, sa } = podIdentity("backup", POSTGRES_BACKUP_NAMES.backupServiceAccount, { put: POSTGRES_TIERS, copyFrom: [BACKUP_PREFIXES.postgresDaily, BACKUP_PREFIXES.postgresHourly] });
       this.backupServiceAccountName = sa.metadata.name;
       this.backupRoleArn = role.roleArn;
 
@@ -326,7 +383,7 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
           securityContext: restrictedPodSecurityContext(),
           // Dump and verify first; the upload container only starts if that exited 0.
           initContainers: [
-            container({ name: "dump", image: postgresImage, script: "pg-backup.sh", args: ["--phase", "dump", "--tier", tier], env: baseEnv, envFrom: dbEnvFrom, resources: dbResources }),
+            container({ name: "dump", image: postgresImage, script: "pg-backup.sh", args: ["--phase", "dump", "--tier", tier], env: [...baseEnv, jobNameEnv], envFrom: dbEnvFrom, resources: dbResources }),
           ],
           containers: [container({ name: "upload", image: awsCliImage, script: "pg-backup.sh", args: ["--phase", "upload", "--tier", tier], env: awsEnv, resources: cliResources })],
           volumes,

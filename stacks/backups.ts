@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackContext } from "./context";
 import { retentionDays } from "./config/backups";
 import { BACKUP_PREFIXES, BackupBucket, RetentionRule, backupAccessPolicy } from "../components/backup-bucket";
-import { POSTGRES_CLIENT_IMAGES, PostgresBackupJobs, PostgresBackupJobsArgs, restoreCommand } from "../components/postgres-backup-jobs";
+import { POSTGRES_CLIENT_IMAGES, PostgresBackupJobs, PostgresBackupJobsArgs, ScratchVolumeArgs, restoreCommand, scratchGiBForDatabase } from "../components/postgres-backup-jobs";
 import { KubernetesConfigBackup } from "../components/k8s-config-backup";
 
 /** What this step leaves on `ctx.backups` for the monitoring and DR steps. */
@@ -73,7 +73,12 @@ export function deployBackups(ctx: StackContext): Record<string, unknown> {
   const application = ctx.application as { namespaceName?: string; namespace?: pulumi.Resource } | undefined;
   const namespace = application?.namespaceName;
   const k8sOpts: pulumi.ComponentResourceOptions = { providers: [cluster.provider], dependsOn: application?.namespace ? [application.namespace] : [] };
-  const database = config.database as { engineVersion?: string } | undefined;
+  const database = config.database as { engineVersion?: string; maxAllocatedStorageGiB?: number } | undefined;
+  // The dump of a 100–500 GiB database does not fit on a node's disk: dump and restore onto a per-run
+  // volume of the cluster's encrypted StorageClass, sized from the storage the database may grow to.
+  const storageClassName = (cluster as { storageClassName?: pulumi.Input<string> }).storageClassName;
+  const scratchVolume: ScratchVolumeArgs | undefined =
+    storageClassName && database?.maxAllocatedStorageGiB ? { sizeGiB: scratchGiBForDatabase(database.maxAllocatedStorageGiB), storageClassName } : undefined;
   const postgresClientImage = pg.clientImage ?? clientImageFor(database?.engineVersion);
   const common = {
     bucketName: bucket.bucketName,
@@ -98,7 +103,7 @@ export function deployBackups(ctx: StackContext): Record<string, unknown> {
     namespace,
     postgresClientImage,
     restorePrefix,
-    restoreJobArgs: (ns, overrides = {}) => ({ ...common, namespace: ns, restore: true, restoreTier: pg.restoreTier, postgresImage: postgresClientImage, ...overrides }),
+    restoreJobArgs: (ns, overrides = {}) => ({ ...common, namespace: ns, restore: true, restoreTier: pg.restoreTier, postgresImage: postgresClientImage, scratchVolume, ...overrides }),
     replicaRestorePolicy: bucket.replicaBucketArn && bucket.replicaKmsKeyArn ? backupAccessPolicy(bucket.replicaBucketArn, bucket.replicaKmsKeyArn, { get: [restorePrefix] }) : undefined,
   };
 
@@ -115,6 +120,7 @@ export function deployBackups(ctx: StackContext): Record<string, unknown> {
           restore: true,
           restoreTier: pg.restoreTier,
           postgresImage: postgresClientImage,
+          scratchVolume,
         },
         k8sOpts,
       );

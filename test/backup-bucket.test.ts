@@ -4,6 +4,7 @@ import { BackupBucket, BackupBucketArgs, BACKUP_PREFIXES, RetentionRule, lifecyc
 import { parseStackConfig } from "../stacks/config/load";
 import { loadStackFile, LoadedStack } from "../preview/stack-files";
 import { planOf, TestPlan } from "./support/plan";
+import { multipartBreakingConditions } from "../policies/rules/s3-writes";
 
 /** Runbook 001's retention as the production stack derives it (12 months = 365 days). */
 const RUNBOOK_RULES: RetentionRule[] = [
@@ -72,9 +73,34 @@ describe("BackupBucket (runbook 001: daily 30 days, weekly 12 weeks, monthly 12 
     const tls = policy.Statement.find((s: any) => s.Sid === "DenyInsecureTransport");
     expect(tls).toMatchObject({ Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
     expect(tls.Resource).toEqual(["arn:aws:s3:::runbook-infra-production-backups", "arn:aws:s3:::runbook-infra-production-backups/*"]);
-    const kms = policy.Statement.find((s: any) => s.Sid === "DenyWritesWithoutBackupKey");
-    expect(kms.Resource).toEqual(["arn:aws:s3:::runbook-infra-production-backups/k8s-configs/secrets/*"]);
-    expect(kms.Condition.StringNotEquals["s3:x-amz-server-side-encryption-aws-kms-key-id"]).toMatch(/^arn:aws:kms:/);
+    const secrets = policy.Statement.filter((s: any) => s.Action === "s3:PutObject");
+    expect(secrets.map((s: any) => s.Sid)).toEqual(["DenyWritesWithOtherKey", "DenyWritesWithOtherEncryption", "DenyKmsWritesWithoutKey"]);
+    for (const s of secrets) expect(s.Resource).toEqual(["arn:aws:s3:::runbook-infra-production-backups/k8s-configs/secrets/*"]);
+    expect(secrets[0].Condition.StringNotEqualsIfExists["s3:x-amz-server-side-encryption-aws-kms-key-id"]).toMatch(/^arn:aws:kms:/);
+  });
+
+  it("refuses secret writes with another key or encryption, but not the multipart parts of a correct upload (issue 14 item 8)", () => {
+    const policy = JSON.parse((plan.one("aws:s3/bucketPolicy:BucketPolicy").inputs as any).policy);
+    const key = policy.Statement[1].Condition.StringNotEqualsIfExists["s3:x-amz-server-side-encryption-aws-kms-key-id"];
+    // IAM's reading of the operators used here, for a missing key: negated/IfExists true, Null per its value, positive false.
+    const holds = (op: string, k: string, want: string, ctx: Record<string, string>): boolean => {
+      const v = ctx[k];
+      if (op === "Null") return (v === undefined) === (want === "true");
+      if (v === undefined) return op.endsWith("IfExists") || op.startsWith("StringNot");
+      return op.startsWith("StringNot") ? v !== want : v === want;
+    };
+    const denied = (ctx: Record<string, string>) =>
+      policy.Statement.some((s: any) => s.Effect === "Deny" && s.Action === "s3:PutObject" && Object.entries(s.Condition).every(([op, kv]) => Object.entries(kv as object).every(([k, want]) => holds(op, k, String(want), ctx))));
+    const SSE = "s3:x-amz-server-side-encryption";
+    const KEY = "s3:x-amz-server-side-encryption-aws-kms-key-id";
+    expect(denied({ [SSE]: "aws:kms", [KEY]: key })).toBe(false); // PutObject / CreateMultipartUpload as the backup job sends it
+    expect(denied({})).toBe(false); // UploadPart: no SSE header on parts (and a plain put gets the bucket default: this key)
+    expect(denied({ [SSE]: "aws:kms", [KEY]: "arn:aws:kms:us-east-1:123456789012:key/other" })).toBe(true);
+    expect(denied({ [SSE]: "AES256" })).toBe(true);
+    expect(denied({ [SSE]: "aws:kms" })).toBe(true); // would use the AWS managed aws/s3 key
+    // And the policy pack's guard agrees.
+    expect(multipartBreakingConditions(policy.Statement[1])).toEqual([]);
+    for (const s of policy.Statement) expect(multipartBreakingConditions(s)).toEqual([]);
   });
 
   it("keeps daily backups 30 days in production", () => {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
-import { PostgresBackupJobs, PostgresBackupJobsArgs, POSTGRES_CLIENT_IMAGES } from "../components/postgres-backup-jobs";
+import { PostgresBackupJobs, PostgresBackupJobsArgs, POSTGRES_CLIENT_IMAGES, awsCliTakesChecksumAlgorithm, scratchGiBForDatabase } from "../components/postgres-backup-jobs";
 import { KubernetesConfigBackup, KubernetesConfigBackupArgs } from "../components/k8s-config-backup";
 import { loadStackFile } from "../preview/stack-files";
 import { main } from "../stacks/program";
@@ -116,6 +116,36 @@ describe("PostgresBackupJobs (runbook 001: daily dumps at 02:00 UTC, verified, c
     for (const c of [dump, upload]) expect(c.volumeMounts).toEqual(expect.arrayContaining([{ name: "work", mountPath: "/backup" }]));
   });
 
+  it("stamps the dump with the Job's name (a retried pod writes the same set) and reports a failed step in the termination message", () => {
+    const pod = podOf(cronJob(plan, "postgres-daily"));
+    expect(pod.initContainers[0].env).toContainEqual({ name: "BACKUP_JOB_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } } });
+    for (const kind of ["postgres-daily", "postgres-hourly", "postgres-restore"]) for (const c of containersOf(cronJob(plan, kind))) expect(c.terminationMessagePolicy).toBe("FallbackToLogsOnError");
+  });
+
+  it("names a checksum algorithm to CLIs that take one (Object Lock refuses writes without a checksum); older CLIs send Content-MD5", async () => {
+    expect([awsCliTakesChecksumAlgorithm("amazon/aws-cli:2.17.50"), awsCliTakesChecksumAlgorithm("amazon/aws-cli:2.18.0"), awsCliTakesChecksumAlgorithm("amazon/aws-cli:2.34.24"), awsCliTakesChecksumAlgorithm("example/cli:3")]).toEqual([false, true, true, false]);
+    const p = await planOf(() => void new PostgresBackupJobs("postgres-backups", jobArgs({ awsCliImage: "amazon/aws-cli:2.34.24" })), { stack: "production" });
+    expect(podOf(cronJob(p, "postgres-daily")).containers[0].env).toContainEqual({ name: "BACKUP_CHECKSUM_ALGORITHM", value: "SHA256" });
+    const old = await planOf(() => void new PostgresBackupJobs("postgres-backups", jobArgs({ awsCliImage: "amazon/aws-cli:2.17.50" })), { stack: "production" });
+    expect(podOf(cronJob(old, "postgres-daily")).containers[0].env.map((e: any) => e.name)).not.toContain("BACKUP_CHECKSUM_ALGORITHM");
+  });
+
+  it("dumps large databases onto a per-run encrypted volume sized from the database storage, not onto the node's disk", async () => {
+    expect([scratchGiBForDatabase(5), scratchGiBForDatabase(100), scratchGiBForDatabase(500)]).toEqual([20, 100, 500]);
+    const p = await planOf(() => void new PostgresBackupJobs("postgres-backups", jobArgs({ scratchVolume: { sizeGiB: 500, storageClassName: "gp3-encrypted" } })), { stack: "production" });
+    for (const kind of ["postgres-daily", "postgres-hourly", "postgres-restore"]) {
+      const work = podOf(cronJob(p, kind)).volumes.find((v: any) => v.name === "work");
+      expect(work.emptyDir).toBeUndefined();
+      expect(work.ephemeral.volumeClaimTemplate.spec).toEqual({ accessModes: ["ReadWriteOnce"], storageClassName: "gp3-encrypted", resources: { requests: { storage: "500Gi" } } });
+    }
+    await planOf(() => {
+      const make = (over: Partial<PostgresBackupJobsArgs>) => () => new PostgresBackupJobs("x", jobArgs(over));
+      expect(make({ scratchVolume: { sizeGiB: 0, storageClassName: "gp3-encrypted" } })).toThrow(/PostgresBackupJobs\.scratchVolume\.sizeGiB: 0 — must be an integer from 1 to 65536/);
+      expect(make({ scratchVolume: { sizeGiB: 100, storageClassName: "" } })).toThrow(/PostgresBackupJobs\.scratchVolume\.storageClassName: "" — must name the StorageClass/);
+      expect(make({ scratchVolume: { sizeGiB: 100, storageClassName: "gp3-encrypted" } })).not.toThrow();
+    }, { stack: "production" });
+  });
+
   it("meets Pod Security restricted at pod and container level in every backup pod", () => {
     for (const kind of ["postgres-daily", "postgres-hourly", "postgres-restore"]) expectRestrictedPod(cronJob(plan, kind));
   });
@@ -164,7 +194,11 @@ describe("PostgresBackupJobs (runbook 001: daily dumps at 02:00 UTC, verified, c
       Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
       Resource: ["daily", "hourly", "weekly", "monthly"].map((t) => `arn:aws:s3:::runbook-infra-production-backups/postgresql/${t}/*`),
     });
-    expect(backup.Statement.flatMap((s: any) => s.Action)).not.toContain("s3:GetObject");
+    // Reading back only what the weekly/monthly server-side copies are made from; no listing.
+    expect(backup.Statement.filter((s: any) => s.Action.includes("s3:GetObject"))).toEqual([
+      { Sid: "ReadCopySources", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["daily", "hourly"].map((t) => `arn:aws:s3:::runbook-infra-production-backups/postgresql/${t}/*`) },
+    ]);
+    expect(backup.Statement.flatMap((s: any) => s.Action)).not.toContain("s3:ListBucket");
     expect(backup.Statement.find((s: any) => s.Sid === "UseBackupKey")).toMatchObject({ Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: "arn:aws:kms:us-east-1:123456789012:key/backup" });
     const restore = policyOf(plan, "postgres-backups-restore");
     const restoreActions = restore.Statement.flatMap((s: any) => s.Action);

@@ -160,16 +160,16 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
     expect(set.map(storedSha)).toEqual([sha, sha, sha]);
   });
 
-  it("uploads a Tuesday's daily dump under daily/ only, and an hourly dump under hourly/ only", async () => {
+  it("uploads a Tuesday's daily dump under daily/ only; an hourly dump on a Sunday is destined for hourly/ only", async () => {
     await sql(DB, "INSERT INTO stocks (symbol, name, listed) VALUES ('NEW', 'Listed after Sunday', date '2026-11-02'); DELETE FROM analytics.reports WHERE id <= 10;");
     const daily = await script("pg-backup.sh", [], { BACKUP_NOW: "2026-11-03T02:00:00Z" });
     expect(daily.code).toBe(0);
-    // A Sunday, but hourly dumps are not the weekly copy.
-    const hourly = await script("pg-backup.sh", ["--tier", "hourly"], { BACKUP_NOW: "2026-11-08T10:00:00Z" });
+    expect((await keys()).filter((k) => k.includes("20261103"))).toEqual(["postgresql/daily/stock_analysis_20261103T020000Z.dump.gz"]);
+    // A Sunday, but hourly dumps are not the weekly copy (the upload follows the manifest, as the first test shows).
+    const work = path.join(base, "hourly");
+    const hourly = await script("pg-backup.sh", ["--tier", "hourly", "--phase", "dump", "--work-dir", work], { BACKUP_NOW: "2026-11-08T10:00:00Z" });
     expect(hourly.code).toBe(0);
-    const all = await keys();
-    expect(all.filter((k) => k.includes("20261103"))).toEqual(["postgresql/daily/stock_analysis_20261103T020000Z.dump.gz"]);
-    expect(all.filter((k) => k.includes("20261108"))).toEqual(["postgresql/hourly/stock_analysis_20261108T100000Z.dump.gz"]);
+    expect(fs.readFileSync(path.join(work, "backup.manifest"), "utf8")).toBe("name=stock_analysis_20261108T100000Z.dump.gz\ncopies=hourly\n");
   });
 
   it("restores the newest daily dump into a fresh database with identical rows and reports the counts", async () => {
@@ -270,9 +270,9 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
     // 2026-11-22 is a Sunday: daily, then the weekly copy, which S3 now refuses every time.
     const outage = { method: "PUT", pathIncludes: "/postgresql/weekly/", times: Infinity, status: 500 };
     proxy!.faults.push(outage);
-    const failed = await script("pg-backup.sh", ["--phase", "upload", "--work-dir", work], { BACKUP_RETRIES: "2" });
+    const failed = await script("pg-backup.sh", ["--phase", "upload", "--work-dir", work], { BACKUP_RETRIES: "1" });
     expect(failed.code).not.toBe(0);
-    expect(errorLines(failed, "pg-backup")).toEqual([expect.stringMatching(/ERROR: copy-weekly: s3:\/\/backups\/postgresql\/weekly\/stock_analysis_20261122T020000Z\.dump\.gz could not be copied .* after 2 attempts; .*rerun the upload/)]);
+    expect(errorLines(failed, "pg-backup")).toEqual([expect.stringMatching(/ERROR: copy-weekly: s3:\/\/backups\/postgresql\/weekly\/stock_analysis_20261122T020000Z\.dump\.gz could not be copied .* after 1 attempt\(s\); .*rerun the upload/)]);
     expect((await keys()).filter((k) => k.includes("20261122"))).toEqual([`postgresql/daily/${name}`]);
 
     outage.times = 0;
@@ -303,14 +303,14 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
   });
 
   it("refuses a dump whose bytes in S3 no longer match the checksum uploaded with it, before creating the target database", async () => {
-    const key = "postgresql/hourly/stock_analysis_20261108T100000Z.dump.gz";
+    const key = "postgresql/monthly/stock_analysis_20261101T020000Z.dump.gz";
     const stored = storedFile(key);
     const bytes = fs.readFileSync(stored);
     bytes.fill(0x55, Math.floor(bytes.length / 2), Math.floor(bytes.length / 2) + 64); // bit rot / tampering, same size
     fs.writeFileSync(stored, bytes);
     const r = await script("pg-restore.sh", ["--target-database", "restored_mismatch"], { RESTORE_KEY: key });
     expect(r.code).not.toBe(0);
-    expect(errorLines(r, "pg-restore")).toEqual([expect.stringMatching(/ERROR: verify: checksum mismatch for postgresql\/hourly\/stock_analysis_20261108T100000Z\.dump\.gz: the object has sha256 [0-9a-f]{64}, the backup recorded [0-9a-f]{64}; not restoring/)]);
+    expect(errorLines(r, "pg-restore")).toEqual([expect.stringMatching(/ERROR: verify: checksum mismatch for postgresql\/monthly\/stock_analysis_20261101T020000Z\.dump\.gz: the object has sha256 [0-9a-f]{64}, the backup recorded [0-9a-f]{64}; not restoring/)]);
     expect(await dbExists("restored_mismatch")).toBe(false);
   });
 

@@ -5,6 +5,7 @@
 import type { EnforcementLevel, PolicyPackConfig } from "@pulumi/policy";
 import type { RunbookPolicy } from "./common";
 import { s3Policies } from "./s3";
+import { s3WritePolicies } from "./s3-writes";
 import { rdsPolicies } from "./rds";
 import { elasticachePolicies } from "./elasticache";
 import { eksPolicies } from "./eks";
@@ -24,6 +25,7 @@ export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "advisory";
 
 export const policies: RunbookPolicy[] = [
   ...s3Policies,
+  ...s3WritePolicies,
   ...rdsPolicies,
   ...elasticachePolicies,
   ...eksPolicies,

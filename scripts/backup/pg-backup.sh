@@ -205,7 +205,7 @@ upload() {
         log "s3://$BUCKET/$key was written by an earlier attempt: kept"
       else
         retry "$AWS_CLI" s3 cp "${write_args[@]}" ${upload_args[@]+"${upload_args[@]}"} "$WORK_DIR/$name" "s3://$BUCKET/$key" ||
-          die "s3://$BUCKET/$key could not be uploaded after $RETRIES attempts; nothing of this set is in S3, rerun the upload"
+          die "s3://$BUCKET/$key could not be uploaded after $RETRIES attempt(s); rerun the upload"
         printf '%s\n' "$key" >>"$progress"
         log "uploaded s3://$BUCKET/$key"
       fi
@@ -218,7 +218,7 @@ upload() {
         log "s3://$BUCKET/$key was written by an earlier attempt: kept"
       else
         retry "$AWS_CLI" s3 cp "${write_args[@]}" --metadata-directive REPLACE "s3://$BUCKET/$first" "s3://$BUCKET/$key" ||
-          die "s3://$BUCKET/$key could not be copied from s3://$BUCKET/$first after $RETRIES attempts; the copies written so far are kept: rerun the upload (same work dir or Job) to complete the set"
+          die "s3://$BUCKET/$key could not be copied from s3://$BUCKET/$first after $RETRIES attempt(s); the copies written so far are kept: rerun the upload (same work dir or Job) to complete the set"
         printf '%s\n' "$key" >>"$progress"
         log "copied s3://$BUCKET/$first to s3://$BUCKET/$key (server-side)"
       fi

@@ -120,6 +120,26 @@ const cases: Record<string, Case> = {
     message: /backup bucket runbook-infra-production-backups has no enabled lifecycle rule/,
   },
   "s3-lifecycle-aborts-incomplete-uploads": { violate: (p) => delete one(p, LIFECYCLE).inputs.rules[0].abortIncompleteMultipartUpload, message: /no enabled rule aborts incomplete multipart uploads/ },
+  "s3-deny-keeps-multipart": {
+    violate: (p) => {
+      const doc = JSON.parse(one(p, BUCKET_POLICY).inputs.policy);
+      doc.Statement.push({ Sid: "DenyWritesWithoutBackupKey", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: "arn:aws:s3:::b/k8s-configs/secrets/*", Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:123456789012:key/backups" } } });
+      one(p, BUCKET_POLICY).inputs.policy = JSON.stringify(doc);
+    },
+    message: /statement DenyWritesWithoutBackupKey denies s3:PutObject when StringNotEquals s3:x-amz-server-side-encryption-aws-kms-key-id holds for a missing header, so it also denies every multipart UploadPart/,
+    accept: (p) => {
+      const doc = JSON.parse(one(p, BUCKET_POLICY).inputs.policy);
+      doc.Statement.push({
+        Sid: "DenyWritesWithOtherKey",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: "arn:aws:s3:::b/k8s-configs/secrets/*",
+        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:123456789012:key/backups" }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" } },
+      });
+      one(p, BUCKET_POLICY).inputs.policy = JSON.stringify(doc);
+    },
+  },
   "s3-acls-disabled": { violate: (p) => (one(p, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule.objectOwnership = "ObjectWriter"), message: /objectOwnership is ObjectWriter/ },
 
   // RDS
