@@ -6,6 +6,9 @@ import { IrsaRole } from "./irsa-role";
 import { readProjectFile } from "../core/project-file";
 import { BACKUP_PREFIXES, BucketAccess, backupAccessPolicy, definedOnly } from "./backup-bucket";
 import { CPU_QUANTITY as CPU, K8S_NAME, MEMORY_QUANTITY as MEMORY, isCronSchedule } from "../core/patterns";
+import { awsCliTakesChecksumAlgorithm, scratchGiBForDatabase } from "../core/backup-jobs";
+
+export { awsCliTakesChecksumAlgorithm, scratchGiBForDatabase };
 
 /** Labels every Kubernetes object of the library carries (the policy pack relies on them). */
 /** Label that names what a backup CronJob does; alerts and policies select on it. */
@@ -180,24 +183,6 @@ export interface ScratchVolumeArgs {
   sizeGiB: number;
   /** StorageClass of the claim (named explicitly, never left to a cluster default). No default. */
   storageClassName: pulumi.Input<string>;
-}
-
-/**
- * Scratch capacity for dumping a database with `storageGiB` of allocated storage (use the autoscaling
- * ceiling, `maxAllocatedStorage`, since the storage grows towards it). A custom-format dump is
- * compressed and holds no indexes, so it is smaller than the storage; the raw dump and its gzip copy
- * exist together for a moment, so the volume gets the full storage size and at least 20 GiB.
- */
-export function scratchGiBForDatabase(storageGiB: number): number {
-  return Math.max(20, Math.ceil(storageGiB));
-}
-
-/** True when an amazon/aws-cli image is 2.18 or later, whose `s3 cp` takes `--checksum-algorithm`. */
-export function awsCliTakesChecksumAlgorithm(image: string): boolean {
-  const match = /aws-cli:(\d+)\.(\d+)\./.exec(image);
-  if (!match) return false;
-  const [major, minor] = [Number(match[1]), Number(match[2])];
-  return major > 2 || (major === 2 && minor >= 18);
 }
 
 const DEFAULT_DB_RESOURCES: ContainerResources = { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "2Gi" } };
