@@ -24,6 +24,10 @@ const underCi = process.env.CI === "true";
 const suite = missing.length && !underCi ? describe.skip : describe;
 if (missing.length && !underCi) console.warn(`backup-restore.real.test: skipped, missing ${missing.join(", ")}`);
 
+// Each AWS CLI start is ~0.5 s of CPU; on a loaded 2-core runner one can take several seconds, so a test
+// with four S3 calls gets room rather than flaking (the file takes ~20 s of CPU in all).
+jest.setTimeout(180000);
+
 suite("backup and restore for real (PostgreSQL + S3 API on loopback, AWS CLI v2)", () => {
   let base = "";
   let pg: PostgresServer | undefined;
@@ -36,7 +40,7 @@ suite("backup and restore for real (PostgreSQL + S3 API on loopback, AWS CLI v2)
     return r.stdout.trim();
   };
   const script = (name: string, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
-    run("bash", [path.join(SCRIPTS, name), ...args], { env: { ...env, ...extraEnv }, timeoutMs: 25000 });
+    run("bash", [path.join(SCRIPTS, name), ...args], { env: { ...env, ...extraEnv }, timeoutMs: 90000 });
   /** Objects in the bucket, from s3rver's store (one AWS CLI start costs seconds on a loaded machine; the restores list through the CLI). */
   const keys = async (): Promise<string[]> => storedKeys(s3!, BUCKET);
   /** Per-table row count and an order-independent digest of every row. */
