@@ -22,6 +22,7 @@ export const ALERT_FAMILIES = [
   "security",
   "trading",
   "pipelines",
+  "messaging",
   "backups",
   "certificates",
   "kubernetes",
@@ -338,6 +339,34 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
     expr: ({ threshold, scope }) =>
       `sum by (namespace) (rate(${selector("pipeline_runs_total", scope, 'status="failed"')}[1h]))\n` +
       `  / sum by (namespace) (rate(${selector("pipeline_runs_total", scope)}[1h]))\n  > ${threshold}`,
+  },
+
+  // ---- messaging (runbook 003's Kafka on MSK) ----------------------------------------------------------
+  // MSK publishes consumer lag per consumer group and topic to CloudWatch only; the stack's
+  // CloudWatchExporter brings it to Prometheus as aws_kafka_<metric>_<statistic> with snake_case labels.
+  {
+    name: "KafkaConsumerLagHigh",
+    family: "messaging",
+    severity: "warning",
+    for: "15m",
+    threshold: { default: 10000, min: 1, max: 1e12, unit: "records behind the newest offset (MSK MaxOffsetLag)" },
+    procedure: "high-p1",
+    source: "runbook 003 (Kafka messaging, pipeline processing); MSK consumer-lag metric MaxOffsetLag",
+    summary: "Consumer group {{ $labels.consumer_group }} is falling behind on {{ $labels.topic }}",
+    description: (t) => `Consumer group {{ $labels.consumer_group }} is {{ $value }} records behind on topic {{ $labels.topic }} of MSK cluster {{ $labels.cluster_name }} (threshold ${t}).`,
+    expr: ({ threshold }) => `max by (cluster_name, consumer_group, topic) (aws_kafka_max_offset_lag_maximum) > ${threshold}`,
+  },
+  {
+    name: "KafkaConsumerTimeLagHigh",
+    family: "messaging",
+    severity: "critical",
+    for: "10m",
+    threshold: { default: 900, min: 1, max: 604800, unit: "seconds the oldest unread record has waited (MSK EstimatedMaxTimeLag)" },
+    procedure: "high-p1",
+    source: "runbook 003 (P1: pipeline execution failures, data not fresh); MSK consumer-lag metric EstimatedMaxTimeLag",
+    summary: "Consumer group {{ $labels.consumer_group }} is {{ $value | humanizeDuration }} behind on {{ $labels.topic }}",
+    description: (t) => `The oldest record consumer group {{ $labels.consumer_group }} has not read on topic {{ $labels.topic }} of MSK cluster {{ $labels.cluster_name }} waited {{ $value | humanizeDuration }} (threshold ${t} s).`,
+    expr: ({ threshold }) => `max by (cluster_name, consumer_group, topic) (aws_kafka_estimated_max_time_lag_maximum) > ${threshold}`,
   },
 
   // ---- backups (this library's backup CronJobs) --------------------------------------------------------

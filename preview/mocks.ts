@@ -173,6 +173,21 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         Object.assign(state, { arn: arn(`replicationgroup:${groupId}`), ...endpoints, port: inputs.port ?? 6379 });
         break;
       }
+      case "aws:msk/cluster:Cluster":
+      case "aws:msk/serverlessCluster:ServerlessCluster": {
+        const clusterName = (inputs.clusterName as string) ?? name;
+        const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}-${type.includes("serverless") ? "s1" : "3"}`;
+        id = `arn:aws:kafka:${region}:${MOCK_ACCOUNT_ID}:cluster/${clusterName}/${uuid}`;
+        const host = (n: number) => `b-${n}.${clusterName.toLowerCase()}.${hex.slice(0, 6)}.c${n}.kafka.${region}.amazonaws.com:9098`;
+        // Like MSK: one bootstrap address per broker (serverless: one endpoint), SASL/IAM on 9098.
+        const count = type.includes("serverless") ? 1 : Math.min(3, Number(inputs.numberOfBrokerNodes ?? 3));
+        Object.assign(state, { arn: id, clusterName, clusterUuid: uuid, bootstrapBrokersSaslIam: Array.from({ length: count }, (_, i) => host(i + 1)).join(",") });
+        break;
+      }
+      case "aws:msk/configuration:Configuration":
+        state.arn = `arn:aws:kafka:${region}:${MOCK_ACCOUNT_ID}:configuration/${inputs.name ?? name}/${hex.slice(0, 8)}`;
+        state.latestRevision = 1;
+        break;
       case "aws:s3/bucket:Bucket":
       case "aws:s3/bucketV2:BucketV2": {
         const bucket = (inputs.bucket as string) ?? `${name}-${hex.slice(0, 8)}`;

@@ -15,6 +15,7 @@ import { deployBackups } from "./backups";
 import { deployMonitoring } from "./monitoring";
 import { deployDr } from "./dr";
 import { deploySecurity } from "./security";
+import { deployMessaging } from "./messaging";
 
 export function main(): Record<string, unknown> {
   const { config, secrets } = loadStackConfig();
@@ -57,6 +58,7 @@ export function main(): Record<string, unknown> {
     ...deployData(ctx),
     ...deployBackups(ctx),
     ...deployMonitoring(ctx),
+    ...deployMessaging(ctx),
     ...deployDr(ctx),
     // Last: the network policies cover every workload the steps above added.
     ...deploySecurity(ctx),

@@ -17,6 +17,7 @@ import { kubernetesPolicies } from "./kubernetes";
 import { monitoringPolicies } from "./monitoring";
 import { stackPolicies } from "./stack";
 import { securityPolicies } from "./security";
+import { mskPolicies } from "./msk";
 
 export const PACK_NAME = "runbook-infra";
 
@@ -28,6 +29,7 @@ export const policies: RunbookPolicy[] = [
   ...s3WritePolicies,
   ...rdsPolicies,
   ...elasticachePolicies,
+  ...mskPolicies,
   ...eksPolicies,
   ...kmsPolicies,
   ...vpcPolicies,

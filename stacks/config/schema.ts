@@ -14,6 +14,7 @@ import { backupsSchema, refineBackups } from "./backups";
 import { monitoringSchema, refineMonitoring } from "./monitoring";
 import { drSchema, refineDr } from "./dr";
 import { refineSecurity, securitySchema } from "./security";
+import { messagingSchema, refineMessaging } from "./messaging";
 import type { Refinement } from "./refinement";
 
 export const PROJECT = "runbook-infra";
@@ -48,13 +49,15 @@ export const stackConfigSchema = z
     dr: drSchema.optional(),
     /** Network policies, quarantine, IP blocklist and web firewall (runbooks 002/003 containment). @default all on */
     security: securitySchema.prefault({}),
+    /** Kafka on Amazon MSK (runbook 003). @default none */
+    messaging: messagingSchema.optional(),
   })
   .strict();
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
 /** Checks that span keys, in the order their keys appear in the schema. */
-export const refinements: Refinement[] = [refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr, refineSecurity];
+export const refinements: Refinement[] = [refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr, refineSecurity, refineMessaging];
 
 /**
  * Keys that hold credentials. They must be set with `pulumi config set --secret` (`secure:` in the

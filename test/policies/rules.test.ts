@@ -55,6 +55,20 @@ const dataTierSg = (p: Plan) => {
   one(p, DB).dependencies!.push(sg.urn);
   return sg;
 };
+/** A compliant MSK cluster as KafkaCluster plans it, with `change` applied on top. */
+const MSK = "aws:msk/cluster:Cluster";
+function addMsk(plan: Plan, change: (inputs: Record<string, any>) => void = () => {}): void {
+  const inputs: Record<string, any> = {
+    clusterName: "data-kafka",
+    brokerNodeGroupInfo: { instanceType: "kafka.m7g.large", clientSubnets: ["a", "b", "c"], securityGroups: ["sg-msk"], connectivityInfo: { publicAccess: { type: "DISABLED" } } },
+    encryptionInfo: { encryptionAtRestKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/msk", encryptionInTransit: { clientBroker: "TLS", inCluster: true } },
+    clientAuthentication: { sasl: { iam: true }, unauthenticated: false },
+    loggingInfo: { brokerLogs: { cloudwatchLogs: { enabled: true, logGroup: "/aws/msk/data-kafka/broker" } } },
+    tags: { environment: "production" },
+  };
+  change(inputs);
+  add(plan, MSK, "kafka-cluster", inputs);
+}
 
 const cases: Record<string, Case> = {
   // Containment (issue 21)
@@ -141,6 +155,29 @@ const cases: Record<string, Case> = {
     },
   },
   "s3-acls-disabled": { violate: (p) => (one(p, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule.objectOwnership = "ObjectWriter"), message: /objectOwnership is ObjectWriter/ },
+
+  // MSK
+  "msk-tls-in-transit": {
+    violate: (p) => addMsk(p, (i) => (i.encryptionInfo.encryptionInTransit = { clientBroker: "TLS_PLAINTEXT", inCluster: false })),
+    message: /clientBroker is TLS_PLAINTEXT[\s\S]*inCluster is false/,
+    accept: (p) => addMsk(p, (i) => delete i.encryptionInfo.encryptionInTransit),
+  },
+  "msk-no-public-access": {
+    violate: (p) => addMsk(p, (i) => (i.brokerNodeGroupInfo.connectivityInfo.publicAccess.type = "SERVICE_PROVIDED_EIPS")),
+    message: /publicAccess.type is SERVICE_PROVIDED_EIPS/,
+    accept: (p) => addMsk(p, (i) => delete i.brokerNodeGroupInfo.connectivityInfo),
+  },
+  "msk-authenticated-clients": {
+    violate: (p) => addMsk(p, (i) => (i.clientAuthentication = { unauthenticated: true })),
+    message: /unauthenticated is true[\s\S]*no client authentication method/,
+    accept: (p) => add(p, "aws:msk/serverlessCluster:ServerlessCluster", "kafka-serverless", { clusterName: "k", clientAuthentication: { sasl: { iam: { enabled: true } } } }),
+  },
+  "msk-encryption-cmk": { violate: (p) => addMsk(p, (i) => delete i.encryptionInfo.encryptionAtRestKmsKeyArn), message: /encryptionAtRestKmsKeyArn is unset/ },
+  "msk-broker-logs": {
+    violate: (p) => addMsk(p, (i) => delete i.loggingInfo),
+    message: /no broker log destination is enabled/,
+    accept: (p) => addMsk(p, (i) => (i.loggingInfo = { brokerLogs: { s3: { enabled: true, bucket: "logs" } } })),
+  },
 
   // RDS
   "rds-storage-encrypted": { violate: (p) => (one(p, DB).inputs.storageEncrypted = false), message: /storageEncrypted is not true/ },

@@ -286,6 +286,35 @@ export const ALERT_CASES: Record<string, AlertCase> = {
     },
     silent: { series: [s('pipeline_runs_total{namespace="shop", status="failed"}', "0x30"), s('pipeline_runs_total{namespace="shop", status="succeeded"}', "0+10x30")], at: "20m" },
   },
+  KafkaConsumerLagHigh: {
+    firing: {
+      series: [s(`aws_kafka_max_offset_lag_maximum{cluster_name="data-msk", consumer_group="aggregator", topic="raw-events", job="cloudwatch-exporter"}`, "50000x30"), s('aws_kafka_max_offset_lag_maximum{cluster_name="data-msk", consumer_group="reports", topic="raw-events", job="cloudwatch-exporter"}', "20x30")],
+      at: "20m",
+      alerts: [
+        {
+          labels: { cluster_name: "data-msk", consumer_group: "aggregator", topic: "raw-events", severity: "warning" },
+          summary: "Consumer group aggregator is falling behind on raw-events",
+          description: "Consumer group aggregator is 50000 records behind on topic raw-events of MSK cluster data-msk (threshold 10000).",
+        },
+      ],
+    },
+    // A short burst of lag that the consumers work off inside the 15 minutes stays quiet.
+    silent: { series: [s(`aws_kafka_max_offset_lag_maximum{cluster_name="data-msk", consumer_group="aggregator", topic="raw-events", job="cloudwatch-exporter"}`, "50000x5 100x25")], at: "20m" },
+  },
+  KafkaConsumerTimeLagHigh: {
+    firing: {
+      series: [s(`aws_kafka_estimated_max_time_lag_maximum{cluster_name="data-msk", consumer_group="aggregator", topic="raw-events", job="cloudwatch-exporter"}`, "1800x20")],
+      at: "15m",
+      alerts: [
+        {
+          labels: { cluster_name: "data-msk", consumer_group: "aggregator", topic: "raw-events", severity: "critical" },
+          summary: "Consumer group aggregator is 30m 0s behind on raw-events",
+          description: "The oldest record consumer group aggregator has not read on topic raw-events of MSK cluster data-msk waited 30m 0s (threshold 900 s).",
+        },
+      ],
+    },
+    silent: { series: [s(`aws_kafka_estimated_max_time_lag_maximum{cluster_name="data-msk", consumer_group="aggregator", topic="raw-events", job="cloudwatch-exporter"}`, "60x20")], at: "15m" },
+  },
   BackupJobFailed: {
     firing: {
       series: [
