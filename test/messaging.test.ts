@@ -43,7 +43,7 @@ describe("KafkaCluster, provisioned", () => {
   });
 
   it("runs 3 brokers over 3 AZs with TLS between clients and brokers and inside the cluster, IAM auth only, no public access", () => {
-    const inputs = plan.one(CLUSTER).inputs;
+    const inputs = (plan.one(CLUSTER).inputs as any);
     expect(inputs).toMatchObject({
       clusterName: "dataaggregator-production-kafka",
       kafkaVersion: "3.8.x",
@@ -57,9 +57,9 @@ describe("KafkaCluster, provisioned", () => {
   it("encrypts broker storage and broker logs with the cluster's own rotating key", () => {
     const key = plan.one("aws:kms/key:Key");
     expect(key.inputs.enableKeyRotation).toBe(true);
-    const cluster = plan.one(CLUSTER).inputs;
+    const cluster = (plan.one(CLUSTER).inputs as any);
     expect(cluster.encryptionInfo.encryptionAtRestKmsKeyArn).toMatch(/^arn:aws:kms:us-east-1:123456789012:key\//);
-    const logs = plan.one("aws:cloudwatch/logGroup:LogGroup").inputs;
+    const logs = (plan.one("aws:cloudwatch/logGroup:LogGroup").inputs as any);
     expect(logs).toMatchObject({ name: "/aws/msk/dataaggregator-production-kafka/broker", retentionInDays: 90, kmsKeyId: cluster.encryptionInfo.encryptionAtRestKmsKeyArn });
     expect(cluster.loggingInfo).toEqual({ brokerLogs: { cloudwatchLogs: { enabled: true, logGroup: "/aws/msk/dataaggregator-production-kafka/broker" } } });
   });
@@ -74,12 +74,12 @@ describe("KafkaCluster, provisioned", () => {
   });
 
   it("refuses auto-created topics and unclean leader elections in the broker configuration", () => {
-    const props = String(plan.one("aws:msk/configuration:Configuration").inputs.serverProperties).split("\n");
+    const props = String((plan.one("aws:msk/configuration:Configuration").inputs as any).serverProperties).split("\n");
     expect(props).toEqual(expect.arrayContaining(["auto.create.topics.enable=false", "unclean.leader.election.enable=false", "min.insync.replicas=2", "default.replication.factor=3"]));
   });
 
   it("declares topics through the MSK topic API with their retention", () => {
-    const topics = plan.ofType("aws:msk/topic:Topic").map((t) => ({ name: t.inputs.name, partitions: t.inputs.partitionCount, rf: t.inputs.replicationFactor, configs: JSON.parse(t.inputs.configs) }));
+    const topics = plan.ofType("aws:msk/topic:Topic").map((t) => ({ name: (t.inputs as any).name, partitions: (t.inputs as any).partitionCount, rf: (t.inputs as any).replicationFactor, configs: JSON.parse((t.inputs as any).configs) }));
     expect(topics).toEqual([
       { name: "ingest.raw-events", partitions: 12, rf: 3, configs: { "retention.ms": "604800000", "cleanup.policy": "delete", "min.insync.replicas": "2" } },
       { name: "audit", partitions: 3, rf: 3, configs: { "retention.ms": "-1", "cleanup.policy": "delete", "min.insync.replicas": "2" } },
@@ -87,7 +87,7 @@ describe("KafkaCluster, provisioned", () => {
   });
 
   it("admits only the cluster nodes' security group, on the IAM port 9098", () => {
-    const rule = plan.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs;
+    const rule = (plan.one("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs as any);
     expect(rule).toMatchObject({ referencedSecurityGroupId: "sg-cluster-nodes", fromPort: 9098, toPort: 9098 });
     expect(rule.cidrIpv4).toBeUndefined();
   });
@@ -144,11 +144,11 @@ describe("CloudWatchExporter (consumer lag into Prometheus)", () => {
         }),
       { stack: "production" },
     );
-    const policy = JSON.parse(plan.one("aws:iam/rolePolicy:RolePolicy").inputs.policy);
+    const policy = JSON.parse((plan.one("aws:iam/rolePolicy:RolePolicy").inputs as any).policy);
     expect(policy.Statement.flatMap((s: any) => s.Action).sort()).toEqual(["cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"]);
-    const trust = JSON.parse(plan.one("aws:iam/role:Role").inputs.assumeRolePolicy);
+    const trust = JSON.parse((plan.one("aws:iam/role:Role").inputs as any).assumeRolePolicy);
     expect(trust.Statement[0].Condition.StringEquals["oidc.eks.us-east-1.amazonaws.com/id/ABC:sub"]).toBe("system:serviceaccount:monitoring:cloudwatch-exporter");
-    const release = plan.one("kubernetes:helm.sh/v3:Release").inputs;
+    const release = (plan.one("kubernetes:helm.sh/v3:Release").inputs as any);
     expect(release).toMatchObject({ chart: "prometheus-cloudwatch-exporter", version: "0.26.0" });
     expect(release.values.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
     expect(release.values.containerSecurityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
@@ -210,7 +210,7 @@ describe("examples/data-aggregator uses Kafka (runbook 003 3.3)", () => {
 
   it("plans MSK with the example's three topics and their retention", () => {
     expect(plan.one(CLUSTER).inputs).toMatchObject({ numberOfBrokerNodes: 3, kafkaVersion: "3.8.x" });
-    const retention = Object.fromEntries(plan.ofType("aws:msk/topic:Topic").map((t) => [t.inputs.name, JSON.parse(t.inputs.configs)["retention.ms"]]));
+    const retention = Object.fromEntries(plan.ofType("aws:msk/topic:Topic").map((t) => [(t.inputs as any).name, JSON.parse((t.inputs as any).configs)["retention.ms"]]));
     expect(retention).toEqual({ "ingest.raw-events": String(168 * 3_600_000), "pipeline.processed-events": String(72 * 3_600_000), "pipeline.dead-letter": String(720 * 3_600_000) });
   });
 
@@ -218,7 +218,7 @@ describe("examples/data-aggregator uses Kafka (runbook 003 3.3)", () => {
     const secret = plan.ofType("kubernetes:core/v1:Secret").find((s) => (s.inputs.metadata as any).name === "kafka-connection")!;
     expect((secret.inputs.metadata as any).namespace).toBe("dataaggregator");
     expect((secret.inputs.metadata as any).annotations["runbook.dev/connection-keys"]).toBe("KAFKA_BOOTSTRAP_SERVERS,KAFKA_SECURITY_PROTOCOL,KAFKA_SASL_MECHANISM");
-    const policy = JSON.parse(plan.one("aws:iam/policy:Policy", "kafka-client").inputs.policy);
+    const policy = JSON.parse((plan.one("aws:iam/policy:Policy", "kafka-client").inputs as any).policy);
     expect(policy.Statement.map((s: any) => s.Resource)).toEqual([
       expect.stringMatching(/^arn:aws:kafka:us-east-1:123456789012:cluster\/runbook-infra-production-kafka\//),
       expect.stringMatching(/^arn:aws:kafka:us-east-1:123456789012:topic\/runbook-infra-production-kafka\/.+\/\*$/),
@@ -228,7 +228,7 @@ describe("examples/data-aggregator uses Kafka (runbook 003 3.3)", () => {
   });
 
   it("installs the consumer-lag alerts, routed by severity like every other alert, and the exporter that feeds them", () => {
-    const alerts = plan.ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) => (r.inputs.spec.groups as any[]).flatMap((g) => g.rules)).filter((r: any) => /^KafkaConsumer/.test(r.alert ?? ""));
+    const alerts = plan.ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule").flatMap((r) => ((r.inputs as any).spec.groups as any[]).flatMap((g) => g.rules)).filter((r: any) => /^KafkaConsumer/.test(r.alert ?? ""));
     expect(alerts.map((a: any) => [a.alert, a.labels.severity])).toEqual([
       ["KafkaConsumerLagHigh", "warning"],
       ["KafkaConsumerTimeLagHigh", "critical"],
