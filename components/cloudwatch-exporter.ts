@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IrsaRole } from "./irsa-role";
-import { LIBRARY_LABELS } from "./app-namespace";
-import { rejectArg } from "../stacks/config/errors";
+import { LIBRARY_LABELS } from "../core/labels";
+import { rejectArg } from "../core/errors";
 
 /** prometheus-community's chart for prometheus/cloudwatch_exporter (pinned: an upgrade is a reviewed change). */
 export const CLOUDWATCH_EXPORTER_CHART_VERSION = "0.26.0";

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logsEncryptingKeyPolicy } from "./kms-key-policy";
-import { rejectArg } from "../stacks/config/errors";
-import { LOG_RETENTION_DAYS } from "../stacks/config/network";
+import { rejectArg } from "../core/errors";
+import { LOG_RETENTION_DAYS } from "../core/retention";
 import { DEFAULT_KAFKA_VERSION, MSK_BROKER_ALLOWED, MSK_MAX_VOLUME_GIB, MSK_VERSION_NAMES, isKafkaTopicName, isMskBrokerType, minInsyncReplicas, retentionMs } from "../core/kafka";
 
 /** One topic, declared through MSK's topic API (no Kafka admin client, no network path to the brokers needed). */
