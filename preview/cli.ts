@@ -72,6 +72,8 @@ export async function preview(argv: string[], projectDir = process.cwd()): Promi
     const loaded = loadStackFile(project, file, args.stack);
     const region = loaded.config["aws:region"] ?? "us-east-1";
     log(`Previewing update (${loaded.stack}) offline — ${path.relative(projectDir, file) || file}, mock runtime, no cloud calls`);
+    if (loaded.placeholders.length)
+      log(`Credentials unset in the stack file, given offline placeholder secrets: ${loaded.placeholders.join(", ")} (before pulumi up: pulumi config set --secret <key>)`);
 
     const showProgress = !args.quiet && process.stdout.isTTY;
     // The program is loaded only now, after config is in place, exactly as the CLI's language host does.

@@ -6,6 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { missingCredentials } from "../stacks/config/load";
+import { PROJECT } from "../stacks/config/schema";
 
 export class StackFileError extends Error {}
 
@@ -14,6 +16,8 @@ export interface LoadedStack {
   stack: string;
   config: Record<string, string>;
   secretKeys: string[];
+  /** Credentials the stack needs that its file leaves unset: given placeholder secrets offline (see below). */
+  placeholders: string[];
 }
 
 function hasSecure(value: unknown): boolean {
@@ -59,5 +63,13 @@ export function loadStackFile(project: string, file: string, stack?: string): Lo
     if (hasSecure(value)) secretKeys.push(key);
     config[key] = typeof plain === "string" ? plain : typeof plain === "object" && plain !== null ? JSON.stringify(plain) : String(plain);
   }
-  return { project, stack: stackName, config, secretKeys };
+  // Committed stack files hold no credentials at all (`pulumi config set --secret` writes real ciphertext that
+  // only the stack's secrets provider can read). Offline, the credentials the config's routes need get
+  // placeholder values that are still secrets, so the same program runs and the plan shows "[secret]".
+  const placeholders = project === PROJECT ? missingCredentials(stackName, config, new Set(secretKeys)) : [];
+  for (const key of placeholders) {
+    config[key] = `offline-placeholder-for-${key}`;
+    secretKeys.push(key);
+  }
+  return { project, stack: stackName, config, secretKeys, placeholders };
 }

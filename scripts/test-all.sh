@@ -25,6 +25,22 @@ if ((${#missing[@]})); then
   fi
 fi
 
+# Node.js 22 is the floor (@pulumi/pulumi 3.270 declares engines.node >= 22; Node 20 reached end of life in April
+# 2026). Where the machine's own Node is older, the suite runs on Node 22 from the npm registry's binary package
+# (node-linux-<arch>, pinned), unpacked under .build/ and put first on PATH for everything below (npm included).
+NODE_VERSION=22.23.5
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 22 ]; then
+  case "$(uname -m)" in x86_64) arch=x64 ;; aarch64 | arm64) arch=arm64 ;; *) echo "error: no Node 22 package for $(uname -m)" >&2; exit 1 ;; esac
+  prefix="$PWD/.build/node-$NODE_VERSION"
+  if [ ! -x "$prefix/node_modules/node-linux-$arch/bin/node" ]; then
+    echo "== installing Node.js $NODE_VERSION (npm package node-linux-$arch; this machine has $(node -v))"
+    mkdir -p "$prefix"
+    npm install --prefix "$prefix" --no-save --no-audit --no-fund --loglevel=error "node-linux-$arch@$NODE_VERSION"
+  fi
+  export PATH="$prefix/node_modules/node-linux-$arch/bin:$PATH"
+fi
+echo "== node $(node -v), npm $(npm -v)"
+
 echo "== npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 

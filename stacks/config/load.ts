@@ -67,7 +67,25 @@ export function parseStackConfig(stack: string, raw: Record<string, string>, sec
 
 const parsedConfigs = new Map<string, string>();
 
-function validateStackConfig(stack: string, raw: Record<string, string>, secretKeys: ReadonlySet<string>): StackConfig {
+/**
+ * Credentials (full `project:key` names) that `raw`'s routes need and that are not set as secrets. The offline
+ * preview supplies placeholder secrets for exactly these, so stack files never carry fake ciphertext; the real CLI
+ * gets the one-line "must be set with pulumi config set --secret" error instead. Returns [] when the config is
+ * invalid otherwise: that error is reported by the program's own validation, with its key.
+ */
+export function missingCredentials(stack: string, raw: Record<string, string>, secretKeys: ReadonlySet<string>): string[] {
+  let config: StackConfig;
+  try {
+    config = validateStackConfig(stack, raw, secretKeys, false);
+  } catch {
+    return [];
+  }
+  return monitoringSecrets(config)
+    .map(({ key }) => `${PROJECT}:${key}`)
+    .filter((key) => !secretKeys.has(key) && raw[key] === undefined);
+}
+
+function validateStackConfig(stack: string, raw: Record<string, string>, secretKeys: ReadonlySet<string>, checkCredentials = true): StackConfig {
   const fail = (key: string, value: unknown, allowed: string): never => {
     throw new ConfigError(`${stack}: ${key}: ${showValue(value)} — ${allowed}`);
   };
@@ -106,7 +124,7 @@ function validateStackConfig(stack: string, raw: Record<string, string>, secretK
   const config = parsed.data as StackConfig;
   for (const refine of refinements) refine(config, (path, value, allowed) => fail(keyName(path), value, allowed));
   // Secrets are checked here too, so a missing credential stops the run before any resource registers.
-  for (const { key, reason } of monitoringSecrets(config)) {
+  if (checkCredentials) for (const { key, reason } of monitoringSecrets(config)) {
     if (!secretKeys.has(`${PROJECT}:${key}`)) fail(`${PROJECT}:${key}`, undefined, `must be set with pulumi config set --secret ${PROJECT}:${key}: ${reason}`);
   }
   return config;

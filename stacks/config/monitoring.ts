@@ -214,5 +214,7 @@ export function monitoringSecrets(config: { monitoring?: MonitoringConfig }): Ar
   return [
     ...(used.has("pagerduty") ? [{ key: "pagerdutyRoutingKey", reason: "monitoring.routing sends alerts to pagerduty" }] : []),
     ...(used.has("slack") ? [{ key: "slackWebhookUrl", reason: "monitoring.routing sends alerts to slack" }] : []),
+    // SMTP AUTH with a user name and no password fails at the first alert, long after pulumi up succeeded.
+    ...(used.has("email") && monitoring.email?.authUsername ? [{ key: "smtpPassword", reason: "monitoring.email.authUsername logs in to the SMTP server" }] : []),
   ];
 }
