@@ -208,6 +208,15 @@ ${mode === "truncate" ? 'truncate -s $((size / 2)) "$out"' : 'printf "%064d" 0 |
     expect(errorLines(existing, "pg-restore")).toEqual([expect.stringMatching(/ERROR: target: database 'restored_daily' already exists/)]);
   });
 
+  it("ends every failure with one ERROR line naming the step, also when bash itself stops the script", async () => {
+    for (const [name, args] of [["pg-backup.sh", ["--tier"]], ["pg-restore.sh", ["--key"]], ["k8s-config-backup.sh", ["--namespaces"]]] as const) {
+      const r = await script(name, [...args]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/needs a value/);
+      expect(errorLines(r, name.replace(/\.sh$/, ""))).toEqual([expect.stringMatching(/ERROR: arguments: exited with 1 \(see the message above\)$/)]);
+    }
+  });
+
   it.each([["truncated", "truncate"], ["corrupted", "corrupt"]] as const)("fails without uploading when the dump is %s, although pg_restore --list still reads it", async (_state, mode) => {
     const before = await keys();
     const r = await script("pg-backup.sh", [], { PG_DUMP: damagingPgDump(mode), BACKUP_NOW: "2026-11-15T02:00:00Z" });

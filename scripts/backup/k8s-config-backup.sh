@@ -30,14 +30,20 @@ EOF
 STEP="arguments"
 log() { printf '%s k8s-config-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 # The one line a failed run ends with: the step and what failed (the tools' own messages come before it).
-die() { log "ERROR: $STEP: $*"; exit 1; }
+REPORTED=""
+die() { REPORTED=1; log "ERROR: $STEP: $*"; exit 1; }
 on_error() {
   local rc=$? command="${BASH_COMMAND:0:200}"
   # Subshells inherit the trap (-E); only the main shell reports, once.
-  if [ "$BASHPID" = "$$" ]; then log "ERROR: $STEP: '$command' exited with $rc"; fi
+  if [ "$BASHPID" = "$$" ]; then REPORTED=1; log "ERROR: $STEP: '$command' exited with $rc"; fi
   exit "$rc"
 }
 trap on_error ERR
+# Failures bash reports itself (an unset variable, a missing argument) still end with one ERROR line.
+report_unreported() {
+  if [ "$1" != 0 ] && [ -z "$REPORTED" ]; then log "ERROR: $STEP: exited with $1 (see the message above)"; fi
+}
+trap 'report_unreported $?' EXIT
 
 PHASE="all"
 NAMESPACES="${BACKUP_NAMESPACES:-}"
@@ -72,6 +78,8 @@ if [ -z "$WORK_DIR" ]; then WORK_DIR="$(mktemp -d)"; CLEAN_WORK_DIR="$WORK_DIR";
 if [ -z "$SECRETS_DIR" ]; then SECRETS_DIR="$(mktemp -d)"; CLEAN_SECRETS_DIR="$SECRETS_DIR"; fi
 mkdir -p "$WORK_DIR" "$SECRETS_DIR"
 cleanup() {
+  local rc=$?
+  report_unreported "$rc"
   rm -rf "$WORK_DIR/export" "$SECRETS_DIR/export" "$WORK_DIR"/*.partial "$SECRETS_DIR"/*.partial
   if [ -n "$CLEAN_WORK_DIR" ]; then rm -rf "$CLEAN_WORK_DIR"; fi
   if [ -n "$CLEAN_SECRETS_DIR" ]; then rm -rf "$CLEAN_SECRETS_DIR"; fi

@@ -41,14 +41,20 @@ EOF
 STEP="arguments"
 log() { printf '%s pg-backup: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 # The one line a failed run ends with: the step and what failed (the tools' own messages come before it).
-die() { log "ERROR: $STEP: $*"; exit 1; }
+REPORTED=""
+die() { REPORTED=1; log "ERROR: $STEP: $*"; exit 1; }
 on_error() {
   local rc=$? command="${BASH_COMMAND:0:200}"
   # Subshells inherit the trap (-E); only the main shell reports, once.
-  if [ "$BASHPID" = "$$" ]; then log "ERROR: $STEP: '$command' exited with $rc"; fi
+  if [ "$BASHPID" = "$$" ]; then REPORTED=1; log "ERROR: $STEP: '$command' exited with $rc"; fi
   exit "$rc"
 }
 trap on_error ERR
+# Failures bash reports itself (an unset variable, a missing argument) still end with one ERROR line.
+report_unreported() {
+  if [ "$1" != 0 ] && [ -z "$REPORTED" ]; then log "ERROR: $STEP: exited with $1 (see the message above)"; fi
+}
+trap 'report_unreported $?' EXIT
 
 TIER="${BACKUP_TIER:-daily}"
 PHASE="all"
@@ -86,6 +92,8 @@ if [ -z "$WORK_DIR" ]; then
 fi
 mkdir -p "$WORK_DIR"
 cleanup() {
+  local rc=$?
+  report_unreported "$rc"
   # Partial files never survive a failed run: the upload phase must not find a half-written dump.
   rm -f "$WORK_DIR"/*.partial
   if [ "$CLEAN_WORK_DIR" = true ]; then rm -rf "$WORK_DIR"; fi

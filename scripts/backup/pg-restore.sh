@@ -31,14 +31,20 @@ EOF
 STEP="arguments"
 log() { printf '%s pg-restore: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 # The one line a failed run ends with: the step and what failed (the tools' own messages come before it).
-die() { log "ERROR: $STEP: $*"; exit 1; }
+REPORTED=""
+die() { REPORTED=1; log "ERROR: $STEP: $*"; exit 1; }
 on_error() {
   local rc=$? command="${BASH_COMMAND:0:200}"
   # Subshells inherit the trap (-E); only the main shell reports, once.
-  if [ "$BASHPID" = "$$" ]; then log "ERROR: $STEP: '$command' exited with $rc"; fi
+  if [ "$BASHPID" = "$$" ]; then REPORTED=1; log "ERROR: $STEP: '$command' exited with $rc"; fi
   exit "$rc"
 }
 trap on_error ERR
+# Failures bash reports itself (an unset variable, a missing argument) still end with one ERROR line.
+report_unreported() {
+  if [ "$1" != 0 ] && [ -z "$REPORTED" ]; then log "ERROR: $STEP: exited with $1 (see the message above)"; fi
+}
+trap 'report_unreported $?' EXIT
 
 PHASE="all"
 KEY="${RESTORE_KEY:-}"
@@ -83,6 +89,7 @@ mkdir -p "$WORK_DIR"
 CREATED_TARGET=""
 cleanup() {
   local rc=$?
+  report_unreported "$rc"
   if [ -n "$CREATED_TARGET" ] && [ "$rc" != 0 ]; then
     if "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$PGDATABASE" -c "DROP DATABASE IF EXISTS \"$CREATED_TARGET\" WITH (FORCE)" >/dev/null; then
       log "dropped the half-restored database '$CREATED_TARGET'"
