@@ -61,6 +61,11 @@ describe("the production plan's web firewall", () => {
     const logging = plan.one(LOGGING).inputs as any;
     expect(logging.logDestinationConfigs).toEqual([expect.stringContaining("aws-waf-logs-")]);
     expect(logging.redactedFields).toEqual([{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }]);
+    // The pack's waf-logging rule passes it, and refuses a destination AWS would refuse.
+    const judged = (resources: typeof plan.resources) => evaluatePlan({ project: "runbook-infra", stack: "production", environment: "production", resources } as Plan).filter((v) => v.policy === "waf-logging");
+    expect(judged(plan.resources)).toEqual([]);
+    const renamed = plan.resources.map((r) => (r.type === LOGGING ? { ...r, inputs: { ...r.inputs, logDestinationConfigs: ["arn:aws:logs:us-east-1:123456789012:log-group:/waf/api"] } } : r));
+    expect(judged(renamed).map((v) => v.message).join("\n")).toMatch(/is not named aws-waf-logs-\* \(AWS refuses it\)/);
   });
 
   it("is associated with the public load balancer and passes the pack's WAF rule for it", () => {

@@ -89,6 +89,14 @@ const cases: Record<string, Case> = {
       add(p, "aws:wafv2/webAclAssociation:WebAclAssociation", "waf-association", { resourceArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/stock-analysis-api/0123456789abcdef", webAclArn: "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y" }, { dependencies: [alb.urn] });
     },
   },
+  "waf-logging": {
+    violate: (p) => add(p, "aws:wafv2/webAcl:WebAcl", "waf-acl", { name: "api", scope: "REGIONAL" }),
+    message: /web ACL waf-acl has no logging configuration/,
+    accept: (p) => {
+      const acl = add(p, "aws:wafv2/webAcl:WebAcl", "waf-acl", { name: "api", scope: "REGIONAL" });
+      add(p, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "waf-logging", { resourceArn: "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/api/1", logDestinationConfigs: ["arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-api"] }, { dependencies: [acl.urn] });
+    },
+  },
   "data-tier-no-open-egress": {
     violate: (p) => (dataTierSg(p).inputs.egress = [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }]),
     message: /data-tier security group database-sg allows egress to 0\.0\.0\.0\/0/,
