@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../core/errors";
 import { LIBRARY_LABELS } from "../core/labels";
+import { HTTPS_URL, MAX_URL } from "../core/text";
 import { ALERT_CATALOGUE, ALERT_FAMILIES, AlertFamily } from "../monitoring/catalogue";
 import { durationSeconds } from "../monitoring/promql";
 import { AlertOverride, buildAlertGroups } from "../monitoring/rules";
@@ -42,7 +43,8 @@ export class AlertRules extends pulumi.ComponentResource {
     const C = "AlertRules";
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(args.namespace ?? "")) rejectArg(C, "namespace", args.namespace, "must be a Kubernetes namespace name");
     for (const family of args.families ?? []) if (!(ALERT_FAMILIES as readonly string[]).includes(family)) rejectArg(C, "families", family, `must be one of ${ALERT_FAMILIES.join(", ")}`);
-    if (!/^https?:\/\/[^\s#]+$/.test(args.runbookUrl ?? "")) rejectArg(C, "runbookUrl", args.runbookUrl, "must be an http(s) URL of the runbook document, without #fragment");
+    // The stack key monitoring.runbookUrl has the same rule (core/text.ts): no characters a Go template or YAML would act on.
+    if (!HTTPS_URL.test(args.runbookUrl ?? "") || args.runbookUrl.length > MAX_URL) rejectArg(C, "runbookUrl", args.runbookUrl, `must be an https URL of the runbook document of at most ${MAX_URL} URL characters, without #fragment`);
     for (const [alert, override] of Object.entries(args.overrides ?? {})) {
       const def = ALERT_CATALOGUE.find((d) => d.name === alert);
       if (!def) rejectArg(C, "overrides", alert, `must name a catalogue alert (${ALERT_CATALOGUE.map((d) => d.name).join(", ")})`);

@@ -4,6 +4,7 @@ import { rejectArg } from "../core/errors";
 import { cpuCores, memoryGiB } from "../core/quantities";
 import { AppNamespace, ContainerLimits } from "./app-namespace";
 import { LIBRARY_LABELS } from "../core/labels";
+import { groupProblem } from "../core/rbac";
 import { ServiceScaling } from "./service-scaling";
 import { ContainerResources, PostgresBackupJobs, PostgresBackupJobsArgs } from "./postgres-backup-jobs";
 import { CPU_QUANTITY as CPU, K8S_NAME, MEMORY_QUANTITY as MEMORY } from "../core/patterns";
@@ -48,7 +49,6 @@ export interface DrNamespaceArgs {
   surgePercent?: number;
 }
 
-const GROUP = /^[A-Za-z0-9][A-Za-z0-9:._@-]{0,127}$/;
 /** PostgresBackupJobs' documented defaults, for sizing the quota around the restore pod. */
 const RESTORE_DEFAULTS = { database: { cpu: "250m", memory: "512Mi" }, awsCli: { cpu: "100m", memory: "256Mi" } };
 
@@ -80,7 +80,8 @@ export class DrNamespace extends pulumi.ComponentResource {
     const namespace = `${args.primaryNamespace}-dr`;
     if (!K8S_NAME.test(args.primaryNamespace) || !K8S_NAME.test(namespace))
       rejectArg("DrNamespace", "primaryNamespace", args.primaryNamespace, "must be a Kubernetes namespace name of at most 60 characters (the DR namespace adds '-dr')");
-    if (!GROUP.test(args.operatorGroup ?? "")) rejectArg("DrNamespace", "operatorGroup", args.operatorGroup, 'must be a Kubernetes group name such as "dr-operators"');
+    const groupError = groupProblem(args.operatorGroup);
+    if (groupError) rejectArg("DrNamespace", "operatorGroup", args.operatorGroup, groupError);
     if (!Array.isArray(args.services) || args.services.length === 0) rejectArg("DrNamespace", "services", args.services, "must list at least one service to run at DR scale");
     const surgePercent = args.surgePercent ?? 25;
     if (!Number.isInteger(surgePercent) || surgePercent < 0 || surgePercent > 100) rejectArg("DrNamespace", "surgePercent", surgePercent, "must be an integer from 0 to 100");

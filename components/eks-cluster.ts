@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../core/errors";
 import { irsaTrustPolicy } from "./irsa-role";
+import { internetExposure, isNetworkCidr } from "../core/cidr";
 
 export interface EksNodeGroupSpec {
   /** Node group name. No default. */
@@ -79,7 +80,12 @@ export class EksCluster extends pulumi.ComponentResource {
       if (!(group.minSize <= group.desiredSize && group.desiredSize <= group.maxSize))
         rejectArg("EksCluster", `nodeGroups[${group.name}]`, { minSize: group.minSize, desiredSize: group.desiredSize, maxSize: group.maxSize }, "must satisfy minSize ≤ desiredSize ≤ maxSize");
     }
-    if ((args.publicAccessCidrs ?? []).includes("0.0.0.0/0")) rejectArg("EksCluster", "publicAccessCidrs", args.publicAccessCidrs, "must not include 0.0.0.0/0; list the office/VPN CIDRs");
+    // The same rule as the stack key cluster.publicAccessCidrs (core/cidr.ts): judged by coverage, so the config refuses first.
+    const cidrs = args.publicAccessCidrs ?? [];
+    const badCidr = cidrs.find((c) => !isNetworkCidr(c, 4));
+    if (badCidr !== undefined) rejectArg("EksCluster", "publicAccessCidrs", badCidr, "must be IPv4 network blocks without host bits, such as 203.0.113.0/24");
+    const exposure = internetExposure(cidrs);
+    if (exposure) rejectArg("EksCluster", "publicAccessCidrs", cidrs, `must not open the API endpoint to the internet: the blocks ${exposure}; list the office/VPN CIDRs`);
     super("runbook:eks:EksCluster", name, {}, opts);
 
     const tags = args.tags ?? {};

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../core/errors";
+import { isNetworkCidr } from "../core/cidr";
 
 export interface NetworkArgs {
   /** VPC CIDR, prefix /16 to /20. @default "10.0.0.0/16" */
@@ -51,7 +52,8 @@ export class Network extends pulumi.ComponentResource {
     const azCount = args.availabilityZoneCount ?? 3;
     const natMode = args.natGateways ?? "perAz";
     const prefix = Number(cidrBlock.split("/")[1]);
-    if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(cidrBlock) || prefix < 16 || prefix > 20) rejectArg("Network", "cidrBlock", cidrBlock, "must be an IPv4 CIDR from /16 to /20");
+    // Host bits set (10.0.5.7/16) would shift every computed subnet off the network (10.0.37.7/19).
+    if (!isNetworkCidr(cidrBlock, 4) || prefix < 16 || prefix > 20) rejectArg("Network", "cidrBlock", cidrBlock, "must be an IPv4 network block (no host bits set) from /16 to /20");
     if (!Number.isInteger(azCount) || azCount < 2 || azCount > 6) rejectArg("Network", "availabilityZoneCount", azCount, "must be an integer from 2 to 6");
     if (natMode !== "perAz" && natMode !== "single") rejectArg("Network", "natGateways", natMode, 'must be "perAz" or "single"');
     super("runbook:network:Network", name, {}, opts);

@@ -337,8 +337,10 @@ export class PostgresBackupJobs extends pulumi.ComponentResource {
         { oidcProviderArn: args.oidcProviderArn, oidcIssuer: args.oidcIssuer, namespace: ns, serviceAccount: saName, policy: backupAccessPolicy(args.bucketArn, args.kmsKeyArn, access), tags: args.tags },
         { parent: this },
       );
+      // Named after this component: two instances (the backups and the DR restore template) both hold a
+      // "postgres-restore" account, and a URN is only parent type + name, so a bare saName would collide.
       const sa = new k8s.core.v1.ServiceAccount(
-        saName,
+        `${name}-${suffix}`,
         {
           metadata: { ...meta(saName), annotations: { "eks.amazonaws.com/role-arn": role.roleArn } },
           // These pods never call the Kubernetes API; the IRSA webhook mounts its own token.

@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import { rejectArg } from "../core/errors";
 import { dailyOverlapsWeekly, dailyWindowMinutes, isDailyWindow, isWeeklyWindow, weeklyWindowMinutes } from "../core/windows";
 import { LOG_RETENTION_DAYS } from "../core/retention";
+import { DATABASE_NAME, DATABASE_NAME_ALLOWED } from "../core/database-names";
 import { postgresParameters } from "../core/postgres-parameters";
 import {
   MONITORING_INTERVALS,
@@ -97,7 +98,7 @@ function validate(name: string, args: PostgresDatabaseArgs) {
     reject("maintenanceWindow", maintenanceWindow, 'must be a weekly UTC window "ddd:hh:mm-ddd:hh:mm" from 30 minutes to 24 hours');
   if (dailyOverlapsWeekly(backupWindow, maintenanceWindow)) reject("backupWindow", backupWindow, `must not overlap maintenanceWindow (${maintenanceWindow})`);
   const databaseName = args.databaseName ?? "app";
-  if (!PG_IDENTIFIER.test(databaseName)) reject("databaseName", databaseName, "must be a PostgreSQL identifier: a letter, then letters, digits or '_' (at most 63)");
+  if (!DATABASE_NAME.test(databaseName)) reject("databaseName", databaseName, `must be ${DATABASE_NAME_ALLOWED}`);
   const username = args.username ?? "app_admin";
   if (!PG_IDENTIFIER.test(username) || isReservedPgName(username))
     reject("username", username, "must be a PostgreSQL identifier (a letter, then letters, digits or '_', at most 63) and not reserved (postgres, rds*, pg_*)");

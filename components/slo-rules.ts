@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../core/errors";
+import { HTTPS_URL, MAX_URL } from "../core/text";
 import { ServiceSlo, buildSloGroups } from "../monitoring/slo";
 import type { RuleGroup } from "../monitoring/types";
 import { ruleGroupProblems } from "../monitoring/validate";
@@ -49,7 +50,8 @@ export class SloRules extends pulumi.ComponentResource {
         if (!(latency.thresholdSeconds > 0)) rejectArg(C, `${at}.latency[${j}].thresholdSeconds`, latency.thresholdSeconds, "must be a positive number of seconds (a histogram bucket bound)");
       }
     });
-    if (!/^https?:\/\/[^\s#]+$/.test(args.runbookUrl ?? "")) rejectArg(C, "runbookUrl", args.runbookUrl, "must be an http(s) URL of the runbook document, without #fragment");
+    // The stack key monitoring.runbookUrl has the same rule (core/text.ts): no characters a Go template or YAML would act on.
+    if (!HTTPS_URL.test(args.runbookUrl ?? "") || args.runbookUrl.length > MAX_URL) rejectArg(C, "runbookUrl", args.runbookUrl, `must be an https URL of the runbook document of at most ${MAX_URL} URL characters, without #fragment`);
     const groups = buildSloGroups({ slos: args.slos, runbookUrl: args.runbookUrl });
     const [problem] = ruleGroupProblems(groups);
     if (problem) rejectArg(C, problem.arg, problem.value, problem.allowed);

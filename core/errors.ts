@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { showValue } from "./text";
 
 /**
  * A user error in stack config or component arguments. Extends `pulumi.RunError` so that the Pulumi
@@ -12,12 +13,8 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
-/** Renders a rejected value for an error line: JSON, shortened, or "(missing)". */
-export function showValue(value: unknown): string {
-  if (value === undefined) return "(missing)";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
+/** Renders a rejected value for an error line: escaped, cut, non-finite numbers as such (core/text.ts). */
+export { showValue };
 
 /** Throws the one-line error for a bad component argument (`Component.arg`). */
 export function rejectArg(component: string, arg: string, value: unknown, allowed: string): never {

@@ -9,9 +9,12 @@ export const CPU_QUANTITY = /^(\d+m|\d+(\.\d+)?)$/;
 /** Kubernetes memory quantities with a binary suffix: "512Mi", "8Gi". */
 export const MEMORY_QUANTITY = /^\d+(Ki|Mi|Gi|Ti)$/;
 
-/** True for a five-field cron expression cron-parser (and so the CronJob controller) accepts. */
+/**
+ * True for a five-field cron expression cron-parser (and so the CronJob controller) accepts, written
+ * as fields separated by single spaces: a trailing newline or a tab would reach the CronJob spec as is.
+ */
 export function isCronSchedule(value: string): boolean {
-  if (typeof value !== "string" || value.trim().split(/\s+/).length !== 5) return false;
+  if (typeof value !== "string" || value.length > 100 || !/^[^ ]+( [^ ]+){4}$/.test(value) || !/^[0-9A-Za-z*,/?#LW -]+$/.test(value)) return false;
   try {
     CronExpressionParser.parse(value, { tz: "UTC" });
     return true;

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { evaluatePlan, loadPackConfig, PlanError, validatePlan, Violation } from "./evaluate";
+import { evaluatePlan, loadPackConfig, PlanError, validatePlan, validatePlanGraph, Violation } from "./evaluate";
 import { policies } from "./rules";
 
 const USAGE = "usage: npm run policy -- <plan.json> [--environment production|staging|development] [--config <policy-pack-config.json>] [--json]";
@@ -71,6 +71,7 @@ export function main(argv: string[], io: CliIo = { out: (l) => console.log(l), e
     if (parsed.positionals.length !== 1) throw new PlanError(`expected one plan file, got ${parsed.positionals.length} — ${USAGE}`);
     const planPath = parsed.positionals[0];
     const plan = validatePlan(readJson(planPath, "the plan"));
+    validatePlanGraph(plan);
     const environment = parsed.values.environment ?? plan.environment;
     // Without --config, the stack's own file is used, as `pulumi preview --policy-pack-config` would be given it.
     const config = parsed.values.config ? (readJson(parsed.values.config, "the policy pack config") as PolicyPackConfig) : loadPackConfig(environment);

@@ -12,6 +12,7 @@ import type { EnforcementLevel, PolicyPackConfig, PolicyProviderResource, Policy
 import { ENVIRONMENTS } from "./rules/common";
 import { PACK_ENFORCEMENT_LEVEL, policies as packPolicies } from "./rules";
 import type { RunbookPolicy } from "./rules/common";
+import { escapeText } from "../core/text";
 
 export interface PlanResource {
   urn: string;
@@ -95,6 +96,51 @@ export function validatePlan(value: unknown): Plan {
   });
   if (plan.environment !== undefined && typeof plan.environment !== "string") throw new PlanError(`plan.environment: ${JSON.stringify(plan.environment)} — must be a string`);
   return plan as unknown as Plan;
+}
+
+/**
+ * Checks that the plan is one graph the Pulumi engine could have produced, before anything judges it:
+ * at least one resource, every URN once, every parent, dependency and explicit provider a resource
+ * of the plan, and no parent chain that loops. A hand-edited or truncated plan would otherwise be
+ * judged silently (a dependency on a missing bucket looks like "no bucket", a cycle like nothing).
+ * Throws PlanError naming the first problem.
+ */
+export function validatePlanGraph(plan: Plan): void {
+  const show = (urn: unknown) => escapeText(String(urn), 160);
+  if (plan.resources.length === 0) throw new PlanError("plan.resources: [] — the plan has no resources; write it with npm run preview -- --stack <name> --json <file>");
+  const byUrn = new Map<string, PlanResource>();
+  plan.resources.forEach((r, i) => {
+    if (byUrn.has(r.urn)) throw new PlanError(`plan.resources[${i}].urn: ${show(r.urn)} — appears twice; every resource has its own URN (the Pulumi engine refuses duplicates)`);
+    byUrn.set(r.urn, r);
+  });
+  plan.resources.forEach((r, i) => {
+    if (r.parent !== undefined && r.parent !== null && !byUrn.has(r.parent)) throw new PlanError(`plan.resources[${i}].parent: ${show(r.parent)} — no resource of the plan has this URN`);
+    (r.dependencies ?? []).forEach((dep, j) => {
+      if (typeof dep !== "string" || !byUrn.has(dep)) throw new PlanError(`plan.resources[${i}].dependencies[${j}]: ${show(dep)} — no resource of the plan has this URN`);
+      if (dep === r.urn) throw new PlanError(`plan.resources[${i}].dependencies[${j}]: ${show(dep)} — a resource cannot depend on itself`);
+    });
+    if (r.provider !== undefined) {
+      const providerUrn = String(r.provider).replace(/::[^:]*$/, "");
+      if (!byUrn.has(providerUrn)) throw new PlanError(`plan.resources[${i}].provider: ${show(r.provider)} — no provider resource of the plan has this URN`);
+    }
+  });
+  // Parent chains must end at a root: walk each chain, remembering the resources already known to end.
+  const rooted = new Set<string>();
+  for (const start of plan.resources) {
+    const chain: string[] = [];
+    const onChain = new Set<string>();
+    let current: PlanResource | undefined = start;
+    while (current && !rooted.has(current.urn)) {
+      if (onChain.has(current.urn)) {
+        const loop = chain.slice(chain.indexOf(current.urn)).map((u) => show(u.split("::").pop()));
+        throw new PlanError(`plan.resources: parent cycle ${[...loop, loop[0]].join(" -> ")} — parents must form a tree (starting at ${show(current.urn)})`);
+      }
+      chain.push(current.urn);
+      onChain.add(current.urn);
+      current = current.parent ? byUrn.get(current.parent) : undefined;
+    }
+    for (const urn of chain) rooted.add(urn);
+  }
 }
 
 const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];

@@ -42,6 +42,9 @@ export function maskSecrets(value: unknown): unknown {
 }
 
 class RecordingMonitor extends MockMonitor {
+  readonly duplicates: string[] = [];
+  private readonly urns = new Set<string>();
+
   constructor(
     mocks: pulumi.runtime.Mocks,
     private readonly sink: PlannedResource[],
@@ -58,6 +61,10 @@ class RecordingMonitor extends MockMonitor {
     const dependencies = new Set<string>(req.getDependenciesList());
     req.getPropertydependenciesMap().forEach((deps: any) => deps.getUrnsList().forEach((u: string) => dependencies.add(u)));
     dependencies.delete(parent);
+    // The Pulumi engine refuses a second registration of one URN ("Duplicate resource URN"); the mock
+    // monitor would accept it, so the preview refuses it here, once the run is over.
+    if (this.urns.has(urn)) this.duplicates.push(urn);
+    this.urns.add(urn);
     const resource: PlannedResource = {
       urn,
       type: req.getType(),
@@ -91,6 +98,15 @@ async function resolveOutputs(returned: unknown): Promise<Record<string, unknown
   return out;
 }
 
+/** Two resources with one URN (same type, same parent type, same name): the Pulumi engine stops the update on it. */
+export class DuplicateUrnError extends Error {
+  constructor(urn: string) {
+    super(`duplicate resource URN ${urn} — two resources of one type under parents of one type share a name; the Pulumi engine refuses the update (give the child a name derived from its parent's)`);
+    // Named RunError so that the CLI prints it as one line, as the Pulumi CLI prints the engine's error.
+    this.name = "RunError";
+  }
+}
+
 export interface RunOptions {
   project: string;
   stack: string;
@@ -116,7 +132,8 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
   const mocks = new OfflineMocks({ region: options.region });
   const resources: PlannedResource[] = [];
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, true);
-  pulumi.runtime.setMockOptions(new RecordingMonitor(mocks, resources, options.onRegister), options.project, options.stack, true);
+  const monitor = new RecordingMonitor(mocks, resources, options.onRegister);
+  pulumi.runtime.setMockOptions(monitor, options.project, options.stack, true);
   // The SDK stamps a formatted stack trace on every internal promise (tens per resource) for its
   // promise-leak report, which only PULUMI_DEBUG_PROMISE_LEAKS prints. Formatting them is over half of
   // the per-resource cost under mocks, so the offline run captures no frames unless traces are asked for.
@@ -125,7 +142,19 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
   if (!keepTraces) Error.stackTraceLimit = 0;
   try {
     let returned: unknown;
-    await pulumi.runtime.runInPulumiStack(async () => (returned = await options.program()));
+    // A user error the program throws (a ConfigError) is caught inside the stack callback and rethrown
+    // once the run is over: thrown through runInPulumiStack it would also reject the stack resource's
+    // own promises, which nobody awaits, and an in-process caller (a test) would see an unhandled rejection.
+    let failure: { error: unknown } | undefined;
+    await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        returned = await options.program();
+      } catch (error) {
+        failure = { error };
+      }
+    });
+    if (failure) throw failure.error;
+    if (monitor.duplicates.length) throw new DuplicateUrnError(monitor.duplicates[0]);
     const outputs = await resolveOutputs(returned);
     await pulumi.runtime.disconnect();
     return { resources, outputs };

@@ -271,7 +271,7 @@ const rules: Array<[string, Stack, Edit, RegExp, Edit]> = [
     "a database name that is not an identifier",
     "staging",
     ({ database }) => (database.name = "stock-analysis"),
-    /^staging: runbook-infra:database.name: "stock-analysis" — must be a PostgreSQL identifier/,
+    /^staging: runbook-infra:database.name: "stock-analysis" — must be a lowercase PostgreSQL name/,
     ({ database }) => (database.name = "stock_analysis"),
   ],
   [

@@ -41,10 +41,12 @@ describe("stack config: the default stacks", () => {
     expect(config.network).toMatchObject({ cidr: "10.0.0.0/16", flowLogRetentionDays: 90 });
   });
 
-  it("allows a public API endpoint open to the world outside production", () => {
+  it("allows a public API endpoint limited to office/VPN ranges outside production (never the internet: the EksCluster component refuses it in every environment)", () => {
     const stack = staging();
-    const raw = editKey(stack.config, "cluster", (c) => (c.publicAccessCidrs = ["0.0.0.0/0"]));
-    expect(parse(stack, raw).cluster.publicAccessCidrs).toEqual(["0.0.0.0/0"]);
+    const raw = editKey(stack.config, "cluster", (c) => (c.publicAccessCidrs = ["203.0.113.0/24"]));
+    expect(parse(stack, raw).cluster.publicAccessCidrs).toEqual(["203.0.113.0/24"]);
+    const open = editKey(stack.config, "cluster", (c) => (c.publicAccessCidrs = ["0.0.0.0/0"]));
+    expect(() => parse(stack, open)).toThrow(/^staging: runbook-infra:cluster.publicAccessCidrs: \["0.0.0.0\/0"\] — must not open the API endpoint to the internet/);
   });
 
   it("hands every caller its own copy of a config validated before (the program and the reports share the work)", () => {
@@ -83,7 +85,7 @@ describe("stack config: every bad value is one line naming stack, key, value and
     ["missing cluster", ({ "runbook-infra:cluster": _, ...rest }) => rest, /^production: runbook-infra:cluster: \(missing\) — /],
     ["unsupported Kubernetes version", (r) => editKey(r, "cluster", (c) => (c.version = "1.20")), /^production: runbook-infra:cluster.version: "1.20" — must be an EKS Kubernetes version/],
     ["unquoted Kubernetes version", (r) => editKey(r, "cluster", (c) => (c.version = 1.31)), /^production: runbook-infra:cluster.version: 1.31 — must be an EKS Kubernetes version from "1.29" to "1.34" \(quoted\)$/],
-    ["API endpoint open to the world in production", (r) => editKey(r, "cluster", (c) => (c.publicAccessCidrs = ["0.0.0.0/0"])), /^production: runbook-infra:cluster.publicAccessCidrs: \["0.0.0.0\/0"\] — must not include 0.0.0.0\/0 in production/],
+    ["API endpoint open to the world in production", (r) => editKey(r, "cluster", (c) => (c.publicAccessCidrs = ["0.0.0.0/0"])), /^production: runbook-infra:cluster.publicAccessCidrs: \["0.0.0.0\/0"\] — must not open the API endpoint to the internet: the blocks together cover the whole internet \(0.0.0.0\/0\)/],
     ["malformed public access CIDR", (r) => editKey(r, "cluster", (c) => (c.publicAccessCidrs = ["999.0.0.0/8"])), /^production: runbook-infra:cluster.publicAccessCidrs\[0\]: "999.0.0.0\/8" — must be an IPv4 CIDR block/],
     ["cluster log retention CloudWatch does not offer", (r) => editKey(r, "cluster", (c) => (c.logRetentionDays = 10)), /^production: runbook-infra:cluster.logRetentionDays: 10 — must be one of 1, 3, 5/],
     ["no node groups", (r) => editKey(r, "cluster", (c) => (c.nodeGroups = [])), /^production: runbook-infra:cluster.nodeGroups: \[\] — must define at least one node group$/],
@@ -95,7 +97,7 @@ describe("stack config: every bad value is one line naming stack, key, value and
     ["root volume below 20 GiB", (r) => editKey(r, "cluster", (c) => (c.nodeGroups[0].diskSizeGiB = 10)), /^production: runbook-infra:cluster.nodeGroups\[0\].diskSizeGiB: 10 — must be an integer from 20 to 16384$/],
     ["typo in a node group key", (r) => editKey(r, "cluster", (c) => (c.nodeGroups[0].maxsize = 20)), /^production: runbook-infra:cluster.nodeGroups\[0\].maxsize: 20 — unknown key; allowed keys here: name, instanceTypes, minSize, maxSize/],
     ["node group name that is not a Kubernetes name", (r) => editKey(r, "cluster", (c) => (c.nodeGroups[0].name = "General_Pool")), /^production: runbook-infra:cluster.nodeGroups\[0\].name: "General_Pool" — must be a Kubernetes name/],
-    ["tag value that is not a string", (r) => editKey(r, "tags", (t) => (t.costCenter = 42)), /^production: runbook-infra:tags.costCenter: 42 — must be a string$/],
+    ["tag value that is not a string", (r) => editKey(r, "tags", (t) => (t.costCenter = 42)), /^production: runbook-infra:tags.costCenter: 42 — must be a string \(quote numbers and booleans\)$/],
     ["credential in plaintext", (r) => ({ ...r, "runbook-infra:pagerdutyRoutingKey": "abc123" }), /^production: runbook-infra:pagerdutyRoutingKey: "\(plaintext\)" — must be set as a secret: pulumi config set --secret runbook-infra:pagerdutyRoutingKey$/],
   ];
 

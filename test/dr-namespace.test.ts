@@ -129,6 +129,7 @@ describe("DrNamespace (runbook 001: scale the DR deployments to 5 in stock-analy
       ["a duplicate service", { services: [{ name: "api", replicas: 2, podRequests: { cpu: "1", memory: "1Gi" } }, { name: "api", replicas: 2, podRequests: { cpu: "1", memory: "1Gi" } }] }, /DrNamespace\.services\.name: "api" — must be a unique/],
       ["a malformed CPU request", { services: [{ name: "api", replicas: 2, podRequests: { cpu: "1 core", memory: "1Gi" } }] }, /DrNamespace\.services\[api\]\.podRequests\.cpu: "1 core" — must be a CPU quantity/],
       ["an operator group with spaces", { operatorGroup: "dr operators" }, /DrNamespace\.operatorGroup: "dr operators" — must be a Kubernetes group name/],
+      ["every authenticated user as operators", { operatorGroup: "system:authenticated" }, /DrNamespace\.operatorGroup: "system:authenticated" — must be a Kubernetes group name .* not starting with system: or eks:/],
       ["a bad restore connection Secret name", { restore: replica({ connectionSecretName: "PG_CONN" }) }, /DrNamespace\.restore\.connectionSecretName: "PG_CONN" — must be a Kubernetes Secret name/],
       ["a surge above 100 %", { surgePercent: 150 }, /DrNamespace\.surgePercent: 150 — must be an integer from 0 to 100/],
     ];

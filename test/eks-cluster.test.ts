@@ -61,7 +61,9 @@ describe("EksCluster", () => {
       expect(() => new EksCluster("bad", { ...baseArgs, nodeGroups: [{ name: "general", minSize: 5, maxSize: 4, desiredSize: 5 }] })).toThrow(
         /^test: EksCluster.nodeGroups\[general\]: \{"minSize":5,"desiredSize":5,"maxSize":4\} — must satisfy minSize ≤ desiredSize ≤ maxSize$/,
       );
-      expect(() => new EksCluster("bad2", { ...baseArgs, publicAccessCidrs: ["0.0.0.0/0"] })).toThrow(/EksCluster.publicAccessCidrs: \["0.0.0.0\/0"\] — must not include 0.0.0.0\/0/);
+      expect(() => new EksCluster("bad2", { ...baseArgs, publicAccessCidrs: ["0.0.0.0/0"] })).toThrow(/EksCluster.publicAccessCidrs: \["0.0.0.0\/0"\] — must not open the API endpoint to the internet/);
+      expect(() => new EksCluster("bad2b", { ...baseArgs, publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] })).toThrow(/EksCluster.publicAccessCidrs: .* — must not open the API endpoint to the internet: the blocks together cover the whole internet/);
+      expect(() => new EksCluster("bad2c", { ...baseArgs, publicAccessCidrs: ["203.0.113.7/24"] })).toThrow(/EksCluster.publicAccessCidrs: "203.0.113.7\/24" — must be IPv4 network blocks without host bits/);
       expect(() => new EksCluster("bad3", { ...baseArgs, kubernetesVersion: "latest" })).toThrow(/EksCluster.kubernetesVersion: "latest"/);
       expect(() => new EksCluster("bad4", { ...baseArgs, nodeGroups: [] })).toThrow(/EksCluster.nodeGroups: \[\] — must define at least one node group/);
     });

@@ -110,7 +110,7 @@ describe("AlertRules", () => {
     ["a threshold on an alert without one", { overrides: { ServiceDown: { threshold: 1 } } }, /overrides\.ServiceDown\.threshold: 1 — ServiceDown has no threshold/],
     ["an unknown alert", { overrides: { HighErorRate: { threshold: 0.1 } } }, /AlertRules\.overrides: "HighErorRate" — must name a catalogue alert/],
     ["an unknown family", { families: ["availability", "blockchain" as never] }, /AlertRules\.families: "blockchain" — must be one of availability, database/],
-    ["a runbook URL with a fragment", { runbookUrl: `${RUNBOOK}#top` }, /AlertRules\.runbookUrl: .* — must be an http\(s\) URL of the runbook document, without #fragment/],
+    ["a runbook URL with a fragment", { runbookUrl: `${RUNBOOK}#top` }, /AlertRules\.runbookUrl: .* — must be an https URL of the runbook document of at most 1024 URL characters, without #fragment/],
   ])("rejects %s", async (_what, change, error) => {
     await planOf(() => expect(() => new AlertRules("runbook", { ...STOCK_ANALYSIS, ...change })).toThrow(error), { stack: "production" });
   });

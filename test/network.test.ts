@@ -47,7 +47,9 @@ describe("Network", () => {
 
   it("rejects a VPC too small for the subnet layout, and accepts a /20", async () => {
     await planOf(() => {
-      expect(() => new Network("bad", { cidrBlock: "10.0.0.0/24" })).toThrow(/^test: Network.cidrBlock: "10.0.0.0\/24" — must be an IPv4 CIDR from \/16 to \/20$/);
+      expect(() => new Network("bad", { cidrBlock: "10.0.0.0/24" })).toThrow(/^test: Network.cidrBlock: "10.0.0.0\/24" — must be an IPv4 network block \(no host bits set\) from \/16 to \/20$/);
+      // Host bits set: 10.0.5.7/16 would yield subnets such as 10.0.37.7/19.
+      expect(() => new Network("bad-host", { cidrBlock: "10.0.5.7/16" })).toThrow(/^test: Network.cidrBlock: "10.0.5.7\/16" — must be an IPv4 network block \(no host bits set\)/);
       expect(() => new Network("bad-az", { availabilityZoneCount: 1 })).toThrow(/Network.availabilityZoneCount: 1 — must be an integer from 2 to 6/);
       expect(() => new Network("bad-nat", { natGateways: "none" as any })).toThrow(/Network.natGateways: "none" — must be "perAz" or "single"/);
       new Network("good", { cidrBlock: "10.8.0.0/20", availabilityZoneCount: 2 });

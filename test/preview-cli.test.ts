@@ -61,6 +61,12 @@ describe("offline preview", () => {
     expect(staging.policies.violations.length).toBeGreaterThan(0);
   });
 
+  it("writes plans the policy CLI accepts as one graph (every parent, dependency and provider in the plan, URNs unique, no cycle)", () => {
+    const { validatePlanGraph } = require("../policies/evaluate") as typeof import("../policies/evaluate");
+    expect(() => validatePlanGraph(production)).not.toThrow();
+    expect(() => validatePlanGraph(staging)).not.toThrow();
+  });
+
   it("plans a single NAT gateway in staging", () => {
     expect(staging.resources.filter((r: any) => r.type === "aws:ec2/natGateway:NatGateway")).toHaveLength(1);
   });

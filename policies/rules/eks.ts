@@ -1,5 +1,6 @@
 /** EKS rules: the control plane's exposure, audit trail and secrets, and the nodes' metadata service and disks. */
 import { asArray, get, isTrue, resourceRule } from "./common";
+import { internetExposure } from "../../core/cidr";
 
 export const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 export const NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
@@ -16,7 +17,7 @@ function minor(version: unknown): number | undefined {
 export const eksPolicies = [
   resourceRule({
     name: "eks-endpoint-not-public",
-    description: "The EKS API endpoint is private, or public only to listed CIDRs that are not the whole internet (AWS FSBP EKS.1, CIS EKS 5.4.2, CKV_AWS_38/39).",
+    description: "The EKS API endpoint is private, or public only to listed CIDRs that together cover neither the internet nor more than a /8 of public addresses (AWS FSBP EKS.1, CIS EKS 5.4.2, CKV_AWS_38/39).",
     grade: "mandatory",
     severity: "critical",
     remediation: "Set vpcConfig.endpointPublicAccess: false, or publicAccessCidrs to the VPN/office ranges.",
@@ -25,8 +26,11 @@ export const eksPolicies = [
       if (get(props, "vpcConfig", "endpointPublicAccess") === false) return undefined;
       const cidrs = asArray<string>(get(props, "vpcConfig", "publicAccessCidrs"));
       if (cidrs.length === 0) return "endpointPublicAccess is not false and publicAccessCidrs is unset (AWS default 0.0.0.0/0)";
+      // Judged by coverage, not spelling: 0.0.0.0/1 + 128.0.0.0/1 is 0.0.0.0/0.
       const open = cidrs.filter((c) => OPEN_CIDRS.includes(c));
-      return open.length ? `publicAccessCidrs includes ${open.join(", ")}` : undefined;
+      if (open.length) return `publicAccessCidrs includes ${open.join(", ")}`;
+      const exposure = internetExposure(cidrs.filter((c): c is string => typeof c === "string"));
+      return exposure ? `publicAccessCidrs ${exposure}` : undefined;
     },
   }),
   resourceRule({

@@ -18,6 +18,7 @@ import { monitoringPolicies } from "./monitoring";
 import { stackPolicies } from "./stack";
 import { securityPolicies } from "./security";
 import { mskPolicies } from "./msk";
+import { rbacSubjectPolicies } from "./rbac-subjects";
 
 export const PACK_NAME = "runbook-infra";
 
@@ -36,6 +37,7 @@ export const policies: RunbookPolicy[] = [
   ...iamPolicies,
   ...route53Policies,
   ...kubernetesPolicies,
+  ...rbacSubjectPolicies,
   ...monitoringPolicies,
   ...stackPolicies,
   ...securityPolicies,

@@ -1,5 +1,6 @@
 /** Network rules: flow logs on every VPC, no internet-wide ingress to admin or data ports, closed default SG. */
 import { asArray, get, ofType, references, resourceRule, stackRule } from "./common";
+import { internetExposure } from "../../core/cidr";
 
 export const VPC = "aws:ec2/vpc:Vpc";
 export const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
@@ -54,7 +55,7 @@ export const vpcPolicies = [
   }),
   resourceRule({
     name: "security-group-no-public-ingress",
-    description: "No security group admits the internet (0.0.0.0/0, ::/0) to SSH, RDP, PostgreSQL or Redis ports (AWS FSBP EC2.13/EC2.14/EC2.53, CIS AWS 5.2, CKV_AWS_24/25/260).",
+    description: "No security group admits the internet (0.0.0.0/0, ::/0, or blocks that together span more than a /8 of public addresses) to SSH, RDP, PostgreSQL or Redis ports (AWS FSBP EC2.13/EC2.14/EC2.53, CIS AWS 5.2, CKV_AWS_24/25/260).",
     grade: "mandatory",
     severity: "critical",
     config: { ports: { type: "array", items: { type: "integer" }, default: [22, 3389, 5432, 6379], description: "Ports never open to the internet. @default [22, 3389, 5432, 6379]" } },
@@ -62,12 +63,15 @@ export const vpcPolicies = [
     types: [SECURITY_GROUP, SECURITY_GROUP_RULE, INGRESS_RULE],
     check: (props, ctx, args) => {
       const ports = asArray<number>(ctx.config.ports);
-      return ingressOf(args.type, props)
-        .filter((r) => r.cidrs.some((c) => OPEN.includes(c)))
-        .flatMap((r) => {
-          const exposed = r.protocol === "-1" || r.protocol === "all" ? ports : ports.filter((p) => p >= r.from && p <= r.to);
-          return exposed.length ? [`ingress ${r.protocol} ${r.from}-${r.to} from ${r.cidrs.filter((c) => OPEN.includes(c)).join(", ")} exposes port ${exposed.join(", ")}`] : [];
-        });
+      // Judged by coverage: 0.0.0.0/1 + 128.0.0.0/1 (or any set of blocks spanning more than a /8 of
+      // public addresses) is the internet as much as 0.0.0.0/0 is.
+      const openOf = (cidrs: string[]) => (cidrs.some((c) => OPEN.includes(c)) ? cidrs.filter((c) => OPEN.includes(c)).join(", ") : internetExposure(cidrs) ? `${cidrs.join(" + ")} (${internetExposure(cidrs)})` : undefined);
+      return ingressOf(args.type, props).flatMap((r) => {
+        const open = openOf(r.cidrs);
+        if (!open) return [];
+        const exposed = r.protocol === "-1" || r.protocol === "all" ? ports : ports.filter((p) => p >= r.from && p <= r.to);
+        return exposed.length ? [`ingress ${r.protocol} ${r.from}-${r.to} from ${open} exposes port ${exposed.join(", ")}`] : [];
+      });
     },
   }),
   resourceRule({

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { cidr, int, k8sName, oneOf, str } from "./fields";
 import { logRetentionDays } from "./network";
 import type { Refinement } from "./refinement";
+import { internetExposure, overlaps } from "../../core/cidr";
 
 export const nodeGroupSchema = z
   .object({
@@ -26,8 +27,8 @@ export const clusterSchema = z
   .object({
     /** EKS Kubernetes version. @default "1.31" */
     version: str(/^1\.(2[89]|3[0-4])$/, 'an EKS Kubernetes version from "1.29" to "1.34" (quoted)').default("1.31"),
-    /** CIDRs allowed to reach the public API endpoint; empty keeps the endpoint private only. @default [] */
-    publicAccessCidrs: z.array(cidr()).default([]),
+    /** CIDRs allowed to reach the public API endpoint; empty keeps the endpoint private only. Together at most a /8 of public addresses (never the internet). @default [] */
+    publicAccessCidrs: z.array(cidr()).max(40, { error: "must list at most 40 blocks (EKS's limit)" }).default([]),
     /** Days control-plane logs are kept. @default 90 */
     logRetentionDays: logRetentionDays().default(90),
     /** Managed node groups. */
@@ -48,6 +49,13 @@ export const refineCluster: Refinement = (config, report) => {
     if (group.desiredSize < group.minSize || group.desiredSize > group.maxSize)
       report([...path, "desiredSize"], group.desiredSize, `must be between minSize (${group.minSize}) and maxSize (${group.maxSize})`);
   });
-  if (config.environment === "production" && config.cluster.publicAccessCidrs.includes("0.0.0.0/0"))
-    report(["cluster", "publicAccessCidrs"], config.cluster.publicAccessCidrs, "must not include 0.0.0.0/0 in production; list the office/VPN CIDRs");
+  // Judged by what the blocks cover, in every environment (the EksCluster component refuses the same):
+  // 0.0.0.0/1 + 128.0.0.0/1 is 0.0.0.0/0 spelt differently.
+  const cidrs = config.cluster.publicAccessCidrs;
+  const exposure = internetExposure(cidrs);
+  if (exposure) report(["cluster", "publicAccessCidrs"], cidrs, `must not open the API endpoint to the internet: the blocks ${exposure}; list the office/VPN CIDRs`);
+  cidrs.forEach((block, i) => {
+    const earlier = cidrs.slice(0, i).find((other) => overlaps(other, block));
+    if (earlier) report(["cluster", "publicAccessCidrs", i], block, `must not overlap ${earlier} (listed before it)`);
+  });
 };

@@ -16,6 +16,7 @@ export {
   RDS_POSTGRES_FAMILIES, isRdsPostgresClass, RDS_CLASS_ALLOWED, supportsPerformanceInsights, MONITORING_INTERVALS,
   isPerformanceInsightsRetention, POSTGRES_VERSION, isReservedPgName, minMaxAllocatedStorage,
 };
+import { DATABASE_NAME, DATABASE_NAME_ALLOWED } from "../../core/database-names";
 
 export const databaseSchema = z
   .object({
@@ -39,8 +40,8 @@ export const databaseSchema = z
     maintenanceWindow: weeklyWindow().default("sun:03:00-sun:06:00"),
     /** Refuse `DeleteDBInstance` until turned off; required in production. @default true */
     deletionProtection: bool().default(true),
-    /** Name of the database created on the instance. @default "app" */
-    name: str(PG_IDENTIFIER, "a PostgreSQL identifier: a letter, then letters, digits or '_' (at most 63)").default("app"),
+    /** Name of the database created on the instance; lowercase and short enough for the restore job's `<name>_restore_<timestamp>` target. @default "app" */
+    name: str(DATABASE_NAME, DATABASE_NAME_ALLOWED).default("app"),
     /** Master user name; its password is generated and kept secret. @default "app_admin" */
     username: str(PG_IDENTIFIER, "a PostgreSQL identifier: a letter, then letters, digits or '_' (at most 63)").default("app_admin"),
     /** Apply changes (e.g. the runbooks' db.r5.large → db.r5.2xlarge resize) at once instead of in the maintenance window. @default false */

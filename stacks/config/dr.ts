@@ -3,6 +3,7 @@ import { bool, int, k8sName, num, oneOf, str } from "./fields";
 import type { Refinement } from "./refinement";
 import { ROUTE53_CHECKER_REGIONS, HEALTH_CHECK_INTERVALS } from "../../core/aws-catalogue";
 export { ROUTE53_CHECKER_REGIONS, HEALTH_CHECK_INTERVALS };
+import { GROUP_ALLOWED, GROUP_NAME, isReservedGroup } from "../../core/rbac";
 
 const hostname = () => str(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, "a DNS name such as api.example.com");
 const ipv4 = () => str(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, "an IPv4 address such as 203.0.113.10");
@@ -99,7 +100,10 @@ export const drSchema = z
     /** DR HPAs may grow to ceil(drReplicas × this factor); the DR quota admits that maximum. @default 2 */
     drMaxReplicasFactor: num(1, 10).default(2),
     /** Kubernetes group (as mapped by EKS access entries) allowed to operate the DR namespace. @default "dr-operators" */
-    operatorGroup: str(/^[A-Za-z0-9][A-Za-z0-9:._@-]{0,127}$/, 'a Kubernetes group name such as "dr-operators"').default("dr-operators"),
+    operatorGroup: z
+      .string({ error: `must be ${GROUP_ALLOWED}` })
+      .refine((v) => GROUP_NAME.test(v) && !isReservedGroup(v), { error: `must be ${GROUP_ALLOWED}` })
+      .default("dr-operators"),
     /**
      * Planning figure for restoring the database (GiB per hour), used for the RTO. 50 GiB/h is a
      * conservative figure for pg_restore of a custom-format dump with parallel jobs into gp3 storage

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { CPU_QUANTITY, K8S_NAME, MEMORY_QUANTITY, isCronSchedule } from "../../core/patterns";
 import { DAILY_WINDOW, WEEKLY_WINDOW } from "../../core/windows";
+import { cidrRange, hasHostBits, networkOf } from "../../core/cidr";
 
 /** An integer in [min, max]. */
 export function int(min: number, max: number) {
@@ -38,8 +39,14 @@ export const awsRegion = () => str(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region
 /** Kubernetes object names (RFC 1123 label, max 63 chars). */
 export const k8sName = () => str(K8S_NAME, "a Kubernetes name (lowercase letters, digits and '-', at most 63 characters)");
 
-export const cidr = () =>
-  str(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/([0-9]|[12]\d|3[0-2])$/, "an IPv4 CIDR block such as 10.0.0.0/16");
+/** An IPv4 network block; one with host bits set (10.0.5.7/16) is refused rather than silently masked. */
+export function cidr() {
+  const allowed = "must be an IPv4 CIDR block such as 10.0.0.0/16";
+  return z
+    .string({ error: allowed })
+    .refine((v) => cidrRange(v)?.family === 4, { error: allowed, abort: true })
+    .refine((v) => !hasHostBits(v), { error: (issue) => `must be a network address: host bits are set below /${String(issue.input).split("/")[1]} (the network is ${networkOf(String(issue.input))})` });
+}
 
 /** Kubernetes resource quantities: CPU ("250m", "2") and memory ("512Mi", "8Gi"). */
 export const cpuQuantity = () => str(CPU_QUANTITY, 'a CPU quantity such as "250m" or "2"');

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ConfigError, showValue } from "./errors";
 import { PROJECT, SECRET_KEYS, StackConfig, refinements, stackConfigSchema } from "./schema";
 import { monitoringSecrets } from "./monitoring";
+import { MAX_CONFIG_DEPTH, MAX_CONFIG_ENTRIES, MAX_CONFIG_KEY, configStringProblem, escapeText, showPath } from "../../core/text";
 
 export interface LoadedConfig {
   config: StackConfig;
@@ -39,9 +40,36 @@ function allowedKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
   return def?.type === "object" ? Object.keys(def.shape) : [];
 }
 
+/** The stack key as the user wrote it (`runbook-infra:database.name`), every part escaped and cut. */
 function keyName(path: ReadonlyArray<PropertyKey>): string {
   if (path.length === 1 && path[0] === "region") return "aws:region";
-  return `${PROJECT}:${path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`)).join("")}`;
+  return `${PROJECT}:${showPath(path)}`;
+}
+
+/**
+ * The bounds every config value keeps whatever its key (core/text.ts): strings and map keys of bounded
+ * length without control characters, finite numbers, bounded lists and nesting. Runs before the schema,
+ * so a 20 MB tag or an ESC in a key is refused in one line before anything else looks at it.
+ */
+function firstUnboundedValue(value: unknown, path: Array<string | number>, depth = 0): { path: Array<string | number>; value: unknown; allowed: string } | undefined {
+  if (typeof value === "string") {
+    const problem = configStringProblem(value);
+    return problem ? { path, value, allowed: problem } : undefined;
+  }
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : { path, value, allowed: "must be a finite number" };
+  if (value === null || typeof value !== "object") return undefined;
+  if (depth >= MAX_CONFIG_DEPTH) return { path, value: "(nested too deep)", allowed: `must not nest more than ${MAX_CONFIG_DEPTH} levels` };
+  const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  if (entries.length > MAX_CONFIG_ENTRIES) return { path, value: `(${entries.length} entries)`, allowed: `must hold at most ${MAX_CONFIG_ENTRIES} entries` };
+  for (const [key, inner] of entries) {
+    if (typeof key === "string") {
+      const problem = configStringProblem(key, MAX_CONFIG_KEY);
+      if (problem) return { path: [...path, key], value: key, allowed: `key ${problem}` };
+    }
+    const found = firstUnboundedValue(inner, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
@@ -87,20 +115,25 @@ export function missingCredentials(stack: string, raw: Record<string, string>, s
 
 function validateStackConfig(stack: string, raw: Record<string, string>, secretKeys: ReadonlySet<string>, checkCredentials = true): StackConfig {
   const fail = (key: string, value: unknown, allowed: string): never => {
-    throw new ConfigError(`${stack}: ${key}: ${showValue(value)} — ${allowed}`);
+    throw new ConfigError(`${escapeText(stack, 64)}: ${escapeText(key, 120)}: ${showValue(value)} — ${allowed}`);
   };
   const shape = stackConfigSchema.shape as Record<string, z.ZodType>;
   const input: Record<string, unknown> = {};
+  if (secretKeys.has("aws:region")) fail("aws:region", "[secret]", "must not be a secret: the region is not a credential; set it without --secret");
   if (raw["aws:region"] !== undefined) input.region = raw["aws:region"];
   for (const [fullKey, text] of Object.entries(raw)) {
     if (!fullKey.startsWith(`${PROJECT}:`)) continue;
     const key = fullKey.slice(PROJECT.length + 1);
+    // A secret where no credential belongs would be copied in plaintext into tags, names and the plan;
+    // refused before anything reads it, and never shown.
+    if (secretKeys.has(fullKey) && !SECRET_KEYS.includes(key))
+      fail(fullKey, "[secret]", `must not be a secret: only ${SECRET_KEYS.join(", ")} hold credentials; set this key without --secret (pulumi config set ${PROJECT}:${key} <value>)`);
     if (SECRET_KEYS.includes(key)) {
       if (!secretKeys.has(fullKey)) fail(fullKey, "(plaintext)", "must be set as a secret: pulumi config set --secret " + fullKey);
       continue;
     }
     if (key === "region") fail(fullKey, text, "the primary region is the AWS provider's key aws:region; remove this key");
-    if (!(key in shape)) fail(fullKey, text, `unknown key; allowed keys: aws:region, ${[...Object.keys(shape).filter((k) => k !== "region"), ...SECRET_KEYS].map((k) => `${PROJECT}:${k}`).join(", ")}`);
+    if (!Object.hasOwn(shape, key)) fail(fullKey, text, `unknown key; allowed keys: aws:region, ${[...Object.keys(shape).filter((k) => k !== "region"), ...SECRET_KEYS].map((k) => `${PROJECT}:${k}`).join(", ")}`);
     if (STRING_TYPES.has(baseType(shape[key]))) {
       input[key] = text;
     } else {
@@ -111,6 +144,9 @@ function validateStackConfig(stack: string, raw: Record<string, string>, secretK
       }
     }
   }
+
+  const unbounded = firstUnboundedValue(input, []);
+  if (unbounded) fail(keyName(unbounded.path), unbounded.value, unbounded.allowed);
 
   const parsed = stackConfigSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {

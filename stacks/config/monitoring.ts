@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { bool, int, k8sName, num, oneOf, promDuration, str } from "./fields";
 import type { Refinement } from "./refinement";
+import { EMAIL_ADDRESS, HTTPS_URL, HTTPS_URL_WITH_FRAGMENT, MAX_URL, SMTP_USERNAME } from "../../core/text";
 import { ALERT_CATALOGUE, ALERT_FAMILIES, DEFAULT_FAMILIES } from "../../monitoring/catalogue";
 import { RECEIVER_KINDS, RUNBOOK_ROUTES } from "../../monitoring/alertmanager";
 import { SEVERITIES } from "../../monitoring/types";
@@ -9,9 +10,10 @@ import { BURN_RATE_WINDOWS } from "../../monitoring/slo";
 
 const labelName = () => str(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)");
 const K8S_LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const httpsUrl = () => str(/^https:\/\/[^\s#]+$/, "an https URL without a #fragment (the runbook document)");
-const httpsUrlWithAnchor = () => str(/^https:\/\/\S+$/, "an https URL of the procedure");
-const email = () => str(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i, "an email address");
+const URL_CHARS = "letters, digits and the URL characters - . _ ~ : / ? [ ] @ ! $ & ' ( ) * + , ; = %";
+const httpsUrl = () => str(HTTPS_URL, `an https URL without a #fragment (the runbook document), at most ${MAX_URL} characters of ${URL_CHARS}`).max(MAX_URL, { error: `must be at most ${MAX_URL} characters` });
+const httpsUrlWithAnchor = () => str(HTTPS_URL_WITH_FRAGMENT, `an https URL of the procedure, at most ${MAX_URL} characters of ${URL_CHARS} and #`).max(MAX_URL, { error: `must be at most ${MAX_URL} characters` });
+const email = () => str(EMAIL_ADDRESS, "a plain email address such as ops@example.com (no display name, quotes or spaces; at most 254 characters)");
 
 /** Changes to one catalogue alert. Only alerts with a threshold accept `threshold`. */
 function alertOverrideSchema(def: (typeof ALERT_CATALOGUE)[number]) {
@@ -121,9 +123,9 @@ export const emailSchema = z
     /** Sender. No default. */
     from: email(),
     /** SMTP relay host:port. No default. */
-    smarthost: str(/^[a-z0-9.-]+:\d{1,5}$/i, 'host:port such as "smtp.example.com:587"'),
-    /** SMTP user name. @default none */
-    authUsername: z.string().min(1).optional(),
+    smarthost: str(/^[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?:(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/i, 'host:port with a port from 1 to 65535, such as "smtp.example.com:587"'),
+    /** SMTP user name (rendered into alertmanager.yaml: letters, digits and . _ % + @ \\ = - only, at most 256). @default none */
+    authUsername: str(SMTP_USERNAME, "an SMTP user name of letters, digits and . _ % + @ \\ = - (at most 256; no spaces, quotes or newlines)").optional(),
     /** Require STARTTLS. @default true */
     requireTls: bool().default(true),
   })

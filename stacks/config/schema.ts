@@ -15,6 +15,7 @@ import { monitoringSchema, refineMonitoring } from "./monitoring";
 import { drSchema, refineDr } from "./dr";
 import { refineSecurity, securitySchema } from "./security";
 import { messagingSchema, refineMessaging } from "./messaging";
+import { refineTags, tagsSchema } from "./tags";
 import type { Refinement } from "./refinement";
 
 export const PROJECT = "runbook-infra";
@@ -29,8 +30,8 @@ export const stackConfigSchema = z
     drRegion: awsRegion().optional(),
     /** Public DNS zone of the system, e.g. stockanalysis.com. @default none */
     domain: str(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, "a DNS domain such as example.com").optional(),
-    /** Tags put on every AWS resource, besides the project/stack/environment tags. @default {} */
-    tags: z.record(z.string(), z.string({ error: "must be a string" })).default({}),
+    /** Tags put on every AWS resource, besides the project/stack/environment tags; AWS's tag rules apply (stacks/config/tags.ts). @default {} */
+    tags: tagsSchema.default({}),
     /** VPC layout. */
     network: networkSchema.prefault({}),
     /** EKS cluster and node groups. */
@@ -57,7 +58,7 @@ export const stackConfigSchema = z
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
 /** Checks that span keys, in the order their keys appear in the schema. */
-export const refinements: Refinement[] = [refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr, refineSecurity, refineMessaging];
+export const refinements: Refinement[] = [refineTags, refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr, refineSecurity, refineMessaging];
 
 /**
  * Keys that hold credentials. They must be set with `pulumi config set --secret` (`secure:` in the

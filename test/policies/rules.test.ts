@@ -251,6 +251,19 @@ const cases: Record<string, Case> = {
   },
   "eks-node-group-capacity": { violate: (p) => (one(p, NODES).inputs.scalingConfig.minSize = 10), message: /min 10, desired 8, max 20 is not min ≤ desired ≤ max/ },
 
+  // RBAC subjects
+  "k8s-rbac-no-reserved-groups": {
+    violate: (p) => {
+      add(p, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "dr-operator", { roleRef: { kind: "Role", name: "dr-operator" }, subjects: [{ kind: "Group", name: "system:authenticated" }] });
+      add(p, "aws:eks/accessEntry:AccessEntry", "ops", { principalArn: "arn:aws:iam::123456789012:role/ops", kubernetesGroups: ["ops", "system:masters"] });
+    },
+    message: /binds the reserved group system:authenticated[\s\S]*binds the reserved group system:masters/,
+    accept: (p) => {
+      add(p, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "dr-operator", { roleRef: { kind: "Role", name: "dr-operator" }, subjects: [{ kind: "Group", name: "dr-operators" }, { kind: "ServiceAccount", name: "system:backup" }] });
+      add(p, "aws:eks/accessEntry:AccessEntry", "ops", { principalArn: "arn:aws:iam::123456789012:role/ops", kubernetesGroups: ["ops:sre"] });
+    },
+  },
+
   // KMS
   "kms-key-rotation": {
     violate: (p) => (one(p, KEY, "cluster-secrets").inputs.enableKeyRotation = false),
