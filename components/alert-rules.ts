@@ -33,7 +33,7 @@ export interface AlertRulesArgs {
  * the resource is registered, so a typo fails the preview, not Prometheus' next rule reload.
  */
 export class AlertRules extends pulumi.ComponentResource {
-  /** The rule groups as installed (render them with monitoring/render.ts). */
+  /** The rule groups as installed (render them with the offline engine, preview/render.ts). */
   public readonly groups: RuleGroup[];
   /** Names of the alerts installed. */
   public readonly alertNames: string[];

@@ -18,7 +18,7 @@ export interface RecoveryScenario {
 export interface RecoveryObjectivesArgs {
   /** The declared targets (runbook 001: RTO 240, RPO 60). No default. */
   targets: { rtoMinutes: number; rpoMinutes: number };
-  /** The figures the stack's configuration provides, one per scenario (from preview/recovery-report.ts). No default. */
+  /** The figures the stack's configuration provides, one per scenario (computed by model/recovery-report.ts). No default. */
   scenarios: RecoveryScenario[];
   /** Whether backups are copied into the DR region. @default false */
   replicationToDr?: boolean;

@@ -218,7 +218,7 @@ export function capacityPlan(config: StackConfig): CapacityPlan {
       nodeMemory += group.maxSize * Math.max(0, allocatable.memoryGiB - memoryGiB(reserve.memory));
     }
     if (unknown.length > 0) {
-      notes.push(`node groups ${unknown.join(", ")}: instance type not in the allocatable table (preview/capacity-plan.ts NODE_TYPES); node capacity not checked`);
+      notes.push(`node groups ${unknown.join(", ")}: instance type not in the allocatable table (model/capacity-plan.ts NODE_TYPES); node capacity not checked`);
     } else {
       const by = `node groups at maxSize (${config.cluster.nodeGroups.map((g) => `${g.maxSize}×${g.instanceTypes[0]}`).join(" + ")})`;
       if (projected) {
