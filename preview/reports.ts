@@ -7,6 +7,7 @@ import type { LoadedStack } from "./stack-files";
 import { parseStackConfig } from "../stacks/config/load";
 import { capacityPlan, renderCapacityPlan } from "../model/capacity-plan";
 import { recoveryReport, renderRecoveryReport } from "../model/recovery-report";
+import { changeWindowReport, renderChangeWindowReport } from "../model/change-window-report";
 import { evaluatePlan, loadPackConfig } from "../policies/evaluate";
 import { alertmanagerConfigsOf } from "./render";
 import { routingSummary } from "../monitoring/alertmanager";
@@ -48,6 +49,14 @@ export function stackReports(loaded: LoadedStack, resources: PlannedResource[]):
     reports.text.push(renderRecoveryReport(recovery));
     reports.json.recovery = recovery;
     if (!recovery.meetsTargets) reports.failures.push(`the recovery objectives (RTO ${config.dr.rtoMinutes} min, RPO ${config.dr.rpoMinutes} min) are missed — see the recovery table`);
+  }
+
+  // When the deploy workflow would let this change through (RUNBOOK_PREVIEW_NOW pins "now" for reproducible runs).
+  if (config.changeWindows) {
+    const now = process.env.RUNBOOK_PREVIEW_NOW ? new Date(process.env.RUNBOOK_PREVIEW_NOW) : new Date();
+    const windows = changeWindowReport(config.changeWindows, now);
+    reports.text.push(renderChangeWindowReport(windows));
+    reports.json.changeWindows = windows;
   }
 
   // The Alertmanager Secret is "[secret]" in the plan; its routing with placeholder credentials is reviewable here.

@@ -16,6 +16,7 @@ import { drSchema, refineDr } from "./dr";
 import { refineSecurity, securitySchema } from "./security";
 import { messagingSchema, refineMessaging } from "./messaging";
 import { refineTags, tagsSchema } from "./tags";
+import { changeWindowsSchema, refineChangeWindows } from "./change-windows";
 import type { Refinement } from "./refinement";
 
 export const PROJECT = "runbook-infra";
@@ -52,13 +53,15 @@ export const stackConfigSchema = z
     security: securitySchema.prefault({}),
     /** Kafka on Amazon MSK (runbook 003). @default none */
     messaging: messagingSchema.optional(),
+    /** When standard changes may be applied (runbook 004 4.20); the production deploy refuses others unless marked emergency. @default none (any time) */
+    changeWindows: changeWindowsSchema.optional(),
   })
   .strict();
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
 /** Checks that span keys, in the order their keys appear in the schema. */
-export const refinements: Refinement[] = [refineTags, refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr, refineSecurity, refineMessaging];
+export const refinements: Refinement[] = [refineTags, refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr, refineSecurity, refineMessaging, refineChangeWindows];
 
 /**
  * Keys that hold credentials. They must be set with `pulumi config set --secret` (`secure:` in the
