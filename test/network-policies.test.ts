@@ -200,6 +200,36 @@ describe("the production plan", () => {
   });
 });
 
+describe("a workload another step adds to the application namespace", () => {
+  // The weekly maintenance CronJob (issue 17) runs in the application namespace with runbook.dev/backup=db-maintenance.
+  const maintenanceLabels = { "app.kubernetes.io/name": "database-maintenance", "runbook.dev/backup": "db-maintenance" };
+  const maintenanceJob = {
+    urn: "urn:pulumi:production::runbook-infra::kubernetes:batch/v1:CronJob::database-maintenance",
+    type: CRON,
+    name: "database-maintenance",
+    parent: null,
+    custom: true,
+    inputs: { metadata: { name: "database-maintenance", namespace: APP_NS }, spec: { jobTemplate: { spec: { template: { metadata: { labels: maintenanceLabels }, spec: { containers: [{ name: "m", image: "postgres:16.4-alpine" }] } } } } } },
+    dependencies: [],
+  };
+
+  it("is flagged by the pack when nothing declares its flows (default-deny would leave it no network)", () => {
+    const violations = evaluatePlan({ project: "runbook-infra", stack: "production", environment: "production", resources: [...plan.resources, maintenanceJob] } as Plan).filter((v) => v.policy === "k8s-workload-network-allowed");
+    expect(violations.map((v) => v.message)).toEqual([`CronJob ${APP_NS}/database-maintenance: no allow NetworkPolicy selects its pods, so default-deny leaves them no network`]);
+    // The library's own workloads are all covered.
+    expect(evaluatePlan({ project: "runbook-infra", stack: "production", environment: "production", resources: plan.resources } as Plan).filter((v) => v.policy === "k8s-workload-network-allowed")).toEqual([]);
+  });
+
+  it("gets exactly the database once declared through the hook (ctx.networkWorkloads)", () => {
+    const extra: ExtraWorkload = { namespace: APP_NS, name: "database-maintenance", selector: { "runbook.dev/backup": "db-maintenance" }, reaches: ["database"] };
+    const workloads = stackNetworkFlows(productionConfig(), [extra]).find((n) => n.namespace === APP_NS)!.workloads;
+    const policies = renderNetworkPolicies(workloads, { privateSubnetCidrs: PRIVATE, publicSubnetCidrs: PUBLIC });
+    const flows = effectiveFlows(policies, maintenanceLabels);
+    expect(flows.egress).toEqual(sorted(DNS, privatePort(5432)));
+    expect(flows.ingress).toEqual([]);
+  });
+});
+
 describe("NetworkPolicies component arguments", () => {
   const addresses = { privateSubnetCidrs: PRIVATE, publicSubnetCidrs: PUBLIC };
   it("rejects a workload that selects every pod, in one line naming the argument", async () => {

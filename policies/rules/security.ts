@@ -3,7 +3,8 @@
  * balancer sits behind AWS WAF, and the data tier's security groups cannot send to the internet.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { NAMESPACE_KIND_LABEL } from "../../core/network-flows";
+import { NAMESPACE_KIND_LABEL, selectorMatches } from "../../core/network-flows";
+import { CRON_JOB, POD, WORKLOADS, podSpecOf } from "./kubernetes";
 import { asArray, get, labelsOf, ofType, references, stackRule } from "./common";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
@@ -157,6 +158,30 @@ export const securityPolicies = [
           if (typeof destination === "string" && !/(log-group:|:::|deliverystream\/)aws-waf-logs-/.test(destination) && !(resourceName ?? "").startsWith("aws-waf-logs-"))
             findings.push({ urn: config.urn, message: `WAF log destination ${destination} is not named aws-waf-logs-* (AWS refuses it)` });
         }
+      }
+      return findings;
+    },
+  }),
+  stackRule({
+    name: "k8s-workload-network-allowed",
+    description:
+      "In a namespace with a default-deny NetworkPolicy, every workload's pods are selected by some allow policy; otherwise they have no network at all, not even DNS, and fail at run time (runbooks 002/003 containment: default-deny plus declared flows; Kubernetes NetworkPolicy semantics).",
+    grade: "advisory",
+    remediation: "Declare the workload's flows (ctx.networkWorkloads in the stack, or security.networkPolicies.services for an application service) so an allow-<name> policy selects its pods.",
+    check: (resources) => {
+      const policies = ofType(resources, NETWORK_POLICY);
+      const namespaceOf = (r: PolicyResource) => get(r.props, "metadata", "namespace");
+      const findings: { urn: string; message: string }[] = [];
+      for (const workload of ofType(resources, ...WORKLOADS)) {
+        const namespace = namespaceOf(workload);
+        const inNs = policies.filter((p) => namespaceOf(p) === namespace);
+        if (!inNs.some((p) => isDefaultDeny(p.props))) continue;
+        const labels: Record<string, string> =
+          (workload.type === POD ? get(workload.props, "metadata", "labels") : workload.type === CRON_JOB ? get(workload.props, "spec", "jobTemplate", "spec", "template", "metadata", "labels") : get(workload.props, "spec", "template", "metadata", "labels")) ?? {};
+        if (!podSpecOf(workload.type, workload.props)) continue;
+        const rules = (p: PolicyResource) => asArray(get(p.props, "spec", "egress")).length + asArray(get(p.props, "spec", "ingress")).length;
+        const allowed = inNs.some((p) => rules(p) > 0 && selectorMatches(get(p.props, "spec", "podSelector") ?? {}, labels));
+        if (!allowed) findings.push({ urn: workload.urn, message: `${workload.type.split(":").pop()} ${namespace}/${get(workload.props, "metadata", "name") ?? workload.name}: no allow NetworkPolicy selects its pods, so default-deny leaves them no network` });
       }
       return findings;
     },

@@ -258,6 +258,14 @@ export function compliantPlan(): Plan {
         metadata: { name: "default-deny", namespace: "stock-analysis-system", labels: K8S_LABELS },
         spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
       }),
+      res("kubernetes:networking.k8s.io/v1:NetworkPolicy", "network-policies-allow-api", {
+        metadata: { name: "allow-api", namespace: "stock-analysis-system", labels: K8S_LABELS },
+        spec: {
+          podSelector: { matchLabels: { app: "api" }, matchExpressions: [{ key: "runbook.dev/quarantine", operator: "NotIn", values: ["true"] }] },
+          policyTypes: ["Ingress", "Egress"],
+          egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ protocol: "UDP", port: 53 }] }],
+        },
+      }),
       res("kubernetes:apps/v1:Deployment", "api", {
         metadata: { name: "stock-analysis-api", namespace: "stock-analysis-system", labels: apiLabels },
         spec: {

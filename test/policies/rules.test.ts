@@ -73,11 +73,11 @@ function addMsk(plan: Plan, change: (inputs: Record<string, any>) => void = () =
 const cases: Record<string, Case> = {
   // Containment (issue 21)
   "k8s-namespace-default-deny": {
-    violate: (p) => remove(p, NETWORK_POLICY),
+    violate: (p) => remove(p, NETWORK_POLICY, "network-policies-default-deny"),
     message: /namespace stock-analysis-system has no default-deny NetworkPolicy/,
     // A platform namespace (monitoring) is exempt; an allow-only policy is not a default-deny.
     accept: (p) => {
-      one(p, NETWORK_POLICY).inputs.metadata.namespace = "elsewhere";
+      one(p, NETWORK_POLICY, "network-policies-default-deny").inputs.metadata.namespace = "elsewhere";
       one(p, NAMESPACE).inputs.metadata.labels["runbook.dev/namespace-kind"] = "platform";
     },
   },
@@ -88,6 +88,13 @@ const cases: Record<string, Case> = {
       const alb = publicAlb(p);
       add(p, "aws:wafv2/webAclAssociation:WebAclAssociation", "waf-association", { resourceArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/stock-analysis-api/0123456789abcdef", webAclArn: "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/y" }, { dependencies: [alb.urn] });
     },
+  },
+  "k8s-workload-network-allowed": {
+    // A pipeline's Deployment whose pod labels no allow policy selects.
+    violate: (p) => (one(p, DEPLOYMENT).inputs.spec.template.metadata.labels = { app: "api-v2" }),
+    message: /Deployment stock-analysis-system\/stock-analysis-api: no allow NetworkPolicy selects its pods/,
+    // Without default-deny in its namespace the rule does not apply.
+    accept: (p) => (one(p, DEPLOYMENT).inputs.metadata.namespace = "elsewhere"),
   },
   "waf-logging": {
     violate: (p) => add(p, "aws:wafv2/webAcl:WebAcl", "waf-acl", { name: "api", scope: "REGIONAL" }),
