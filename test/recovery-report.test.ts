@@ -239,7 +239,7 @@ describe("the production plan (runbook 001)", () => {
     const records = plan.ofType("aws:route53/record:Record").filter((r) => r.inputs.name === "api.stockanalysis.com");
     expect(records.map((r) => (r.inputs.failoverRoutingPolicies as any)[0].type).sort()).toEqual(["PRIMARY", "SECONDARY"]);
     expect(plan.one("aws:route53/healthCheck:HealthCheck").inputs).toMatchObject({ type: "HTTPS", resourcePath: "/health" });
-    expect(plan.one("aws:cloudwatch/metricAlarm:MetricAlarm").inputs.alarmActions).toHaveLength(1);
+    expect(plan.one("aws:cloudwatch/metricAlarm:MetricAlarm", "failover").inputs.alarmActions).toHaveLength(1);
   });
 
   it("has stock-analysis-system-dr with the API and workers held at 5", () => {
