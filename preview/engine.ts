@@ -3,6 +3,7 @@
  * tree (parents), the inputs (secrets masked), and the dependency edges the program declares. This is
  * the same path `pulumi preview` takes through the SDK, minus the engine and the providers.
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { OfflineMocks } from "./mocks";
@@ -24,6 +25,12 @@ export interface PlannedResource {
   dependencies: string[];
   /** Explicit provider reference, when one was passed. */
   provider?: string;
+  /**
+   * Fingerprints of the secret inputs, by path (`a.b[0]`), so that `--diff` can tell that a secret changed
+   * without ever writing it: a truncated SHA-256 of what the offline run saw, which is a placeholder
+   * derived from the stack file's ciphertext or a mock's value (the offline preview cannot decrypt).
+   */
+  secretDigests?: Record<string, string>;
 }
 
 /** Replaces secret values by "[secret]" and resource references by their URN, recursively. */
@@ -36,6 +43,24 @@ export function maskSecrets(value: unknown): unknown {
     if (record[SPECIAL_SIG_KEY] === RESOURCE_SIG) return record.urn;
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(record)) out[key] = maskSecrets(inner);
+    return out;
+  }
+  return value;
+}
+
+/** Like maskSecrets, and records a fingerprint of each secret under its path in `digests`. */
+export function maskSecretsWithDigests(value: unknown, digests: Record<string, string>, path = ""): unknown {
+  if (Array.isArray(value)) return value.map((inner, i) => maskSecretsWithDigests(inner, digests, `${path}[${i}]`));
+  const plain = value && typeof value === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(value));
+  if (plain) {
+    const record = value as Record<string, unknown>;
+    if (record[SPECIAL_SIG_KEY] === SECRET_SIG) {
+      digests[path] = createHash("sha256").update("runbook-infra secret fingerprint\0").update(JSON.stringify(record.value ?? null)).digest("hex").slice(0, 16);
+      return "[secret]";
+    }
+    if (record[SPECIAL_SIG_KEY] === RESOURCE_SIG) return record.urn;
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(record)) out[key] = maskSecretsWithDigests(inner, digests, path ? `${path}.${key}` : key);
     return out;
   }
   return value;
@@ -65,15 +90,18 @@ class RecordingMonitor extends MockMonitor {
     // monitor would accept it, so the preview refuses it here, once the run is over.
     if (this.urns.has(urn)) this.duplicates.push(urn);
     this.urns.add(urn);
+    const digests: Record<string, string> = {};
+    const inputs = maskSecretsWithDigests(pulumi.runtime.deserializeProperties(req.getObject()), digests) as Record<string, unknown>;
     const resource: PlannedResource = {
       urn,
       type: req.getType(),
       name: req.getName(),
       parent: parent || null,
       custom: req.getCustom(),
-      inputs: maskSecrets(pulumi.runtime.deserializeProperties(req.getObject())) as Record<string, unknown>,
+      inputs,
       dependencies: [...dependencies].sort(),
       ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+      ...(Object.keys(digests).length > 0 ? { secretDigests: digests } : {}),
     };
     this.sink.push(resource);
     this.onRegister?.(resource, this.sink.length);

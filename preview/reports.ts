@@ -11,6 +11,8 @@ import { changeWindowReport, renderChangeWindowReport } from "../model/change-wi
 import { evaluatePlan, loadPackConfig } from "../policies/evaluate";
 import { alertmanagerConfigsOf } from "./render";
 import { routingSummary } from "../monitoring/alertmanager";
+import { costOptionsFor } from "./cost-inputs";
+import { estimateCost, renderCost } from "../model/cost";
 
 export interface Violation {
   policy: string;
@@ -65,6 +67,10 @@ export function stackReports(loaded: LoadedStack, resources: PlannedResource[]):
     reports.json.alertmanager = alertmanager.map((a) => ({ component: a.name, namespace: a.namespace, config: a.routing }));
     reports.text.push(alertmanager.map((a) => routingSummary(a.routing)).join("\n"));
   }
+  // What the stack costs, from the plan, with the capacity plan's growth for the projections.
+  const cost = estimateCost(resources, costOptionsFor(config, capacity));
+  reports.text.push(renderCost(cost));
+  reports.json.cost = cost;
 
   // The same policy code the CrossGuard pack runs before `pulumi up`, over the recorded plan.
   const environment = config.environment;

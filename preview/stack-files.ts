@@ -4,6 +4,7 @@
  * be decrypted here (no CLI, no secrets provider), so they become placeholders that are still secrets.
  */
 import * as fs from "node:fs";
+import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { Document, isPair, isScalar, isSeq, parse, parseDocument, visit } from "yaml";
 import { escapeText, showPath } from "../core/text";
@@ -30,7 +31,9 @@ function hasSecure(value: unknown): boolean {
 function replaceSecure(value: unknown, key: string): unknown {
   if (Array.isArray(value)) return value.map((v) => replaceSecure(v, key));
   if (value && typeof value === "object") {
-    if ("secure" in value) return `offline-placeholder-for-${key}`;
+    // The ciphertext's digest is part of the placeholder, so that a changed secret (new ciphertext) is a
+    // changed input in the plan's secret fingerprints (`--diff` shows it as "[secret]"), never its value.
+    if ("secure" in value) return `offline-placeholder-for-${key}-${createHash("sha256").update(String((value as { secure: unknown }).secure)).digest("hex").slice(0, 12)}`;
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSecure(v, key)]));
   }
   return value;
