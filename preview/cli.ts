@@ -1,5 +1,6 @@
 /**
- * `npm run preview -- --stack <name> [--config <stack file>] [--json <plan.json>] [--out <dir>]`
+ * `npm run preview -- --stack <name> [--config <stack file>] [--json <plan.json>] [--out <dir>]
+ *   [--diff <base plan.json>] [--details] [--markdown <file> [--markdown-limit <chars>]] [--graph <file>]`
  *
  * The offline preview: runs the stack's program (the same `main()` that `pulumi up` runs) under
  * Pulumi's mock runtime with the stack's config, then prints the plan. A user error exits 1 with one
@@ -16,8 +17,14 @@ import { renderSummary } from "./summary";
 import { renderKubernetesManifests, RenderedFile } from "./manifests";
 import { stackReports, StackReports } from "./reports";
 import { renderMonitoringFiles } from "../preview/render";
+import { diffPlans, renderDiff, renderDiffCounts, type DiffResource, type PlanDiff, type PreviewStep } from "./diff";
+import { renderDetails, renderOutputs } from "./details";
+import { renderMermaid } from "./graph";
+import { GITHUB_COMMENT_LIMIT, renderMarkdown } from "./markdown";
+import { estimateCost, formatUsd, type CostEstimate } from "../model/cost";
 
-const USAGE = "usage: npm run preview -- (--stack <name> | --config <stack file>) [--json <plan.json>] [--out <dir>] [--quiet]";
+const USAGE =
+  "usage: npm run preview -- (--stack <name> | --config <stack file>) [--json <plan.json>] [--out <dir>] [--diff <base plan.json>] [--details] [--markdown <file>] [--markdown-limit <chars>] [--graph <file>] [--quiet]";
 
 export interface Plan {
   project: string;
@@ -27,6 +34,26 @@ export interface Plan {
   outputs: Record<string, unknown>;
   reports: StackReports["json"];
   policies: { violations: StackReports["violations"] };
+  /** `pulumi preview --json` fields: one step per resource against the base plan (all creates without `--diff`). */
+  steps: PreviewStep[];
+  changeSummary: PlanDiff["changeSummary"];
+  /** With `--diff`: the base plan and the cost change. */
+  diff?: { base: string; counts: string; costDeltaUsd: number; baseMonthlyUsd: number };
+}
+
+/** Reads a base plan for `--diff`; a file that is not a plan is a user error (one line). */
+function readBasePlan(file: string): { resources: DiffResource[] } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new StackFileError(`--diff ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `not JSON (${(error as Error).message.split("\n")[0]})`}`);
+  }
+  const resources = (parsed as { resources?: unknown })?.resources;
+  if (!Array.isArray(resources) || resources.some((r) => !r || typeof r !== "object" || typeof r.urn !== "string" || typeof r.type !== "string")) {
+    throw new StackFileError(`--diff ${file}: not a plan written by --json (needs "resources": [{ "urn", "type", ... }])`);
+  }
+  return parsed as { resources: DiffResource[] };
 }
 
 function isUserError(error: unknown): error is Error {
@@ -44,6 +71,11 @@ export async function preview(argv: string[], projectDir = process.cwd()): Promi
         json: { type: "string" },
         out: { type: "string" },
         quiet: { type: "boolean", short: "q", default: false },
+        diff: { type: "string" },
+        details: { type: "boolean", default: false },
+        markdown: { type: "string" },
+        "markdown-limit": { type: "string" },
+        graph: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -62,6 +94,12 @@ export async function preview(argv: string[], projectDir = process.cwd()): Promi
     return 2;
   }
 
+  const markdownLimit = args["markdown-limit"] === undefined ? GITHUB_COMMENT_LIMIT : Number(args["markdown-limit"]);
+  if (!Number.isInteger(markdownLimit) || markdownLimit < 1000 || markdownLimit > GITHUB_COMMENT_LIMIT) {
+    process.stderr.write(`error: --markdown-limit ${JSON.stringify(String(args["markdown-limit"]).slice(0, 40))}: must be a whole number of characters from 1000 to ${GITHUB_COMMENT_LIMIT}\n${USAGE}\n`);
+    return 2;
+  }
+
   const started = Date.now();
   const log = (line: string) => {
     if (!args.quiet) process.stdout.write(`${line}\n`);
@@ -70,6 +108,8 @@ export async function preview(argv: string[], projectDir = process.cwd()): Promi
     const project = readProjectName(projectDir);
     const file = args.config ?? path.join(projectDir, `Pulumi.${args.stack}.yaml`);
     const loaded = loadStackFile(project, file, args.stack);
+    // Read before the program runs: a bad base plan is a one-line error, not a wasted preview.
+    const base = args.diff ? readBasePlan(args.diff) : undefined;
     const region = loaded.config["aws:region"] ?? "us-east-1";
     log(`Previewing update (${loaded.stack}) offline — ${path.relative(projectDir, file) || file}, mock runtime, no cloud calls`);
     if (loaded.placeholders.length)
@@ -94,15 +134,72 @@ export async function preview(argv: string[], projectDir = process.cwd()): Promi
 
     const environment = loaded.config[`${project}:environment`];
     const reports = stackReports(loaded, resources);
+    // Against the base plan, or against nothing (a first deployment: every resource is a create).
+    const diff = diffPlans(base?.resources ?? [], resources);
+    const baseCost: CostEstimate | undefined = base ? estimateCost(base.resources, { ...reports.costOptions, growth: [] }) : undefined;
+    const ops = new Map(diff.changes.map((c) => [c.urn, c.op]));
+    const deleted = diff.changes.filter((c) => c.op === "delete").map((c) => base!.resources.find((r) => r.urn === c.urn)! as PlannedResource);
     log("");
-    log(renderSummary(resources));
+    if (args.details) {
+      log(renderDetails(resources, base ? ops : undefined, deleted));
+      log("");
+      log(renderOutputs(outputs));
+    } else log(renderSummary(resources));
     for (const section of reports.text) log(`\n${section}`);
+    let costLine: string | undefined;
+    if (base && baseCost) {
+      const delta = reports.cost.monthlyUsd - baseCost.monthlyUsd;
+      costLine = `Cost: ${formatUsd(baseCost.monthlyUsd)} → ${formatUsd(reports.cost.monthlyUsd)} per month (${delta >= 0 ? "+" : "−"}${formatUsd(Math.abs(delta))})`;
+      const changes = renderDiff(diff);
+      log(`\nChanges against ${args.diff}:`);
+      if (changes) log(changes);
+      log(`Resources: ${renderDiffCounts(diff)}`);
+      log(costLine);
+    }
     log(`\nDuration: ${((Date.now() - started) / 1000).toFixed(1)}s`);
 
-    const plan: Plan = { project, stack: loaded.stack, environment, resources, outputs, reports: reports.json, policies: { violations: reports.violations } };
+    const plan: Plan = {
+      project,
+      stack: loaded.stack,
+      environment,
+      resources,
+      outputs,
+      reports: reports.json,
+      policies: { violations: reports.violations },
+      steps: diff.steps,
+      changeSummary: diff.changeSummary,
+      ...(base && baseCost ? { diff: { base: args.diff!, counts: renderDiffCounts(diff), costDeltaUsd: Math.round((reports.cost.monthlyUsd - baseCost.monthlyUsd) * 100) / 100, baseMonthlyUsd: baseCost.monthlyUsd } } : {}),
+    };
     if (args.json) {
       fs.writeFileSync(args.json, `${JSON.stringify(plan, null, 2)}\n`);
       log(`Plan written to ${args.json}`);
+    }
+    const graph = args.graph || args.markdown ? renderMermaid(resources, new Map(reports.cost.components.map((c) => [c.component, c.monthlyUsd]))) : undefined;
+    if (args.graph) {
+      fs.writeFileSync(args.graph, `${graph}\n`);
+      log(`Graph (Mermaid) written to ${args.graph}`);
+    }
+    if (args.markdown) {
+      const markdown = renderMarkdown({
+        stack: loaded.stack,
+        file: path.relative(projectDir, file) || file,
+        passes: reports.failures.length === 0,
+        failures: reports.failures,
+        violations: reports.violations,
+        recovery: reports.sections.recovery,
+        capacity: reports.sections.capacity,
+        changeCounts: renderDiffCounts(diff),
+        changes: base ? renderDiff(diff) || "(no changes)" : undefined,
+        base: args.diff,
+        cost: reports.cost,
+        baseCost,
+        tree: renderDetails(resources, base ? ops : undefined, deleted),
+        outputs: renderOutputs(outputs),
+        graph,
+        limit: markdownLimit,
+      });
+      fs.writeFileSync(args.markdown, markdown);
+      log(`Pull-request summary (${markdown.length} characters) written to ${args.markdown}`);
     }
     if (args.out) {
       // Rendered only when asked for: YAML for a few hundred objects is a noticeable share of a preview.

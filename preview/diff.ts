@@ -127,17 +127,26 @@ function topKey(path: string): string {
 
 /** Diffs `plan` against `base` (pass `[]` for a first deployment: everything is a create). */
 export function diffPlans(base: DiffResource[], plan: DiffResource[]): PlanDiff {
-  const before = new Map(base.map((r) => [r.urn, r]));
-  const after = new Set(plan.map((r) => r.urn));
+  // Matched by URN; a URN registered twice (which the real engine refuses) is matched occurrence by occurrence.
+  const key = (urn: string, seen: Map<string, number>) => {
+    const n = seen.get(urn) ?? 0;
+    seen.set(urn, n + 1);
+    return n === 0 ? urn : `${urn}#${n}`;
+  };
+  const seenBase = new Map<string, number>();
+  const before = new Map(base.map((r) => [key(r.urn, seenBase), r]));
+  const seenPlan = new Map<string, number>();
+  const planKeys = plan.map((r) => key(r.urn, seenPlan));
+  const after = new Set(planKeys);
   const changes: ResourceChange[] = [];
   const steps: PreviewStep[] = [];
 
-  for (const resource of plan) {
-    const old = before.get(resource.urn);
+  plan.forEach((resource, index) => {
+    const old = before.get(planKeys[index]);
     if (!old) {
       changes.push({ op: "create", urn: resource.urn, type: resource.type, name: resource.name, custom: resource.custom, changes: [] });
       steps.push({ op: "create", urn: resource.urn, ...(resource.provider ? { provider: resource.provider } : {}), newState: state(resource) });
-      continue;
+      return;
     }
     const changed = changedInputs(resource.type, old, resource);
     const op: Op = changed.length === 0 ? "same" : changed.some((c) => c.replaces) ? "replace" : "update";
@@ -153,10 +162,10 @@ export function diffPlans(base: DiffResource[], plan: DiffResource[]): PlanDiff 
       }
     }
     steps.push(step);
-  }
+  });
   // Deletes come last, children before their parents (the reverse of the base's registration order).
-  for (const old of [...base].reverse()) {
-    if (after.has(old.urn)) continue;
+  for (const [k, old] of [...before].reverse()) {
+    if (after.has(k)) continue;
     changes.push({ op: "delete", urn: old.urn, type: old.type, name: old.name, custom: old.custom, changes: [] });
     steps.push({ op: "delete", urn: old.urn, ...(old.provider ? { provider: old.provider } : {}), oldState: state(old) });
   }

@@ -12,7 +12,7 @@ import { evaluatePlan, loadPackConfig } from "../policies/evaluate";
 import { alertmanagerConfigsOf } from "./render";
 import { routingSummary } from "../monitoring/alertmanager";
 import { costOptionsFor } from "./cost-inputs";
-import { estimateCost, renderCost } from "../model/cost";
+import { estimateCost, renderCost, type CostEstimate, type CostOptions } from "../model/cost";
 
 export interface Violation {
   policy: string;
@@ -29,6 +29,12 @@ export interface StackReports {
   violations: Violation[];
   /** Reasons the preview fails (missed recovery targets, mandatory policy violations). */
   failures: string[];
+  /** The same sections by name (the PR summary places them). */
+  sections: { capacity: string; recovery?: string; cost: string; policies: string };
+  /** The cost estimate (also `json.cost`). */
+  cost: CostEstimate;
+  /** What the estimate took from the config (to price a base plan the same way for `--diff`). */
+  costOptions: CostOptions;
 }
 
 function renderViolations(violations: Violation[]): string {
@@ -39,16 +45,18 @@ function renderViolations(violations: Violation[]): string {
 
 export function stackReports(loaded: LoadedStack, resources: PlannedResource[]): StackReports {
   const config = parseStackConfig(loaded.stack, loaded.config, new Set(loaded.secretKeys));
-  const reports: StackReports = { text: [], json: {}, violations: [], failures: [] };
+  const reports = { text: [], json: {}, violations: [], failures: [], sections: {} } as unknown as StackReports;
 
   // Capacity flags are warnings: growth projections are estimates, so they inform rather than block.
   const capacity = capacityPlan(config);
-  reports.text.push(renderCapacityPlan(capacity));
+  reports.sections.capacity = renderCapacityPlan(capacity);
+  reports.text.push(reports.sections.capacity);
   reports.json.capacityPlan = capacity;
 
   if (config.dr) {
     const recovery = recoveryReport(config);
-    reports.text.push(renderRecoveryReport(recovery));
+    reports.sections.recovery = renderRecoveryReport(recovery);
+    reports.text.push(reports.sections.recovery);
     reports.json.recovery = recovery;
     if (!recovery.meetsTargets) reports.failures.push(`the recovery objectives (RTO ${config.dr.rtoMinutes} min, RPO ${config.dr.rpoMinutes} min) are missed — see the recovery table`);
   }
@@ -68,14 +76,17 @@ export function stackReports(loaded: LoadedStack, resources: PlannedResource[]):
     reports.text.push(alertmanager.map((a) => routingSummary(a.routing)).join("\n"));
   }
   // What the stack costs, from the plan, with the capacity plan's growth for the projections.
-  const cost = estimateCost(resources, costOptionsFor(config, capacity));
-  reports.text.push(renderCost(cost));
-  reports.json.cost = cost;
+  reports.costOptions = costOptionsFor(config, capacity);
+  reports.cost = estimateCost(resources, reports.costOptions);
+  reports.sections.cost = renderCost(reports.cost);
+  reports.text.push(reports.sections.cost);
+  reports.json.cost = reports.cost;
 
   // The same policy code the CrossGuard pack runs before `pulumi up`, over the recorded plan.
   const environment = config.environment;
   reports.violations = evaluatePlan({ project: loaded.project, stack: loaded.stack, environment, resources }, { environment, config: loadPackConfig(environment) }) as Violation[];
-  reports.text.push(renderViolations(reports.violations));
+  reports.sections.policies = renderViolations(reports.violations);
+  reports.text.push(reports.sections.policies);
   const mandatory = reports.violations.filter((v) => v.level === "mandatory");
   if (mandatory.length > 0) reports.failures.push(`${mandatory.length} mandatory policy violation(s) — see the policy section`);
 
