@@ -196,6 +196,7 @@ export async function preview(argv: string[], projectDir = process.cwd()): Promi
         tree: renderDetails(resources, base ? ops : undefined, deleted),
         outputs: renderOutputs(outputs),
         graph,
+        extras: reports.text.filter((text) => !Object.values(reports.sections).includes(text)),
         limit: markdownLimit,
       });
       fs.writeFileSync(args.markdown, markdown);

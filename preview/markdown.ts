@@ -33,6 +33,8 @@ export interface MarkdownInput {
   tree: string;
   outputs: string;
   graph?: string;
+  /** Other report sections the preview printed (routing summaries, ...), shown collapsed. @default [] */
+  extras?: string[];
   /** Character limit of the whole text. @default GITHUB_COMMENT_LIMIT */
   limit?: number;
 }
@@ -144,6 +146,9 @@ export function renderMarkdown(input: MarkdownInput): string {
     summary: "Cost lines, assumptions and what is never counted",
     text: ["| component | item | quantity × price | monthly |", "|---|---|---|---:|", ...lines, "", `Assumed: ${input.cost.assumptions.join("; ") || "nothing"}.`, "", `Source: ${input.cost.priceTable.source}.`].join("\n"),
   });
+  for (const [i, extra] of (input.extras ?? []).entries()) {
+    sections.push({ priority: 8.5, summary: cell(extra.split("\n")[0].slice(0, 80)).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") || `Report ${i + 1}`, fence: "text", text: extra });
+  }
   sections.push({ priority: 9, summary: "Resource tree", fence: "text", text: input.tree });
   sections.push({ priority: 10, summary: "Stack outputs", fence: "text", text: input.outputs });
 
