@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { previewDigestFields } from "./support/pulumi-preview-schema";
+import { composeComment, shareOfLimit, type StackEntry } from "../preview/pr-comment";
 
 const root = path.join(__dirname, "..");
 const cli = path.join(root, ".build/preview/cli.js");
@@ -35,13 +36,18 @@ const stackFiles = [
 beforeAll(() => execFileSync(process.execPath, ["scripts/transpile.mjs"], { cwd: root }));
 
 describe("--markdown for every stack and example", () => {
-  it.each(stackFiles)("%s: under 65,536 characters, with the policy, recovery, change and cost sections", (file) => {
+  // As the workflow runs them: each stack gets its share of the comment limit.
+  const share = shareOfLimit(stackFiles.length);
+  const entries: StackEntry[] = [];
+
+  it.each(stackFiles)("%s: under its share of 65,536 characters, with the policy, recovery, change and cost sections", (file) => {
     const md = path.join(tmp, `${file.replace(/\W+/g, "-")}.md`);
     const json = path.join(tmp, `${file.replace(/\W+/g, "-")}.json`);
-    const run = preview("--config", file, "--markdown", md, "--json", json, "--quiet");
+    const run = preview("--config", file, "--markdown", md, "--markdown-limit", String(share), "--json", json, "--quiet");
     expect(run.stderr).not.toMatch(/internal error/);
     const text = fs.readFileSync(md, "utf8");
-    expect(text.length).toBeLessThanOrEqual(65_536);
+    entries.push({ name: file, status: run.status ?? 1, markdown: text, plan: readJson(json) });
+    expect(text.length).toBeLessThanOrEqual(share);
     expect(text).toMatch(/#### Mandatory policy violations/);
     expect(text).toMatch(/#### Recovery objectives/);
     expect(text).toMatch(/\*\*Resources:\*\* \d+ to create/);
@@ -56,6 +62,15 @@ describe("--markdown for every stack and example", () => {
     expect(Object.keys(plan.changeSummary)).toEqual(["create"]);
     expect(plan.reports.cost.monthlyUsd).toBeGreaterThan(0);
     expect(plan.reports.cost.components.length).toBeGreaterThan(0);
+  });
+
+  it("composes the pull-request comment of every stack under 65,536 characters, each with its policy and recovery sections", () => {
+    expect(entries).toHaveLength(stackFiles.length);
+    const comment = composeComment(entries);
+    expect(comment.length).toBeLessThanOrEqual(65_536);
+    expect(comment.match(/#### Mandatory policy violations/g)).toHaveLength(stackFiles.length);
+    expect(comment.match(/#### Recovery objectives/g)).toHaveLength(stackFiles.length);
+    for (const file of stackFiles) expect(comment).toContain(`| \`${file}\` | ✅ passes |`);
   });
 
   it("cuts the least important parts, and says so, when the limit is small", () => {
