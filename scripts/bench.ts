@@ -21,6 +21,8 @@ import { projectRoot } from "../core/project-file";
 
 interface Measurement {
   seconds: number;
+  /** Median CPU time (user + system) of the child: steadier than wall time on a shared machine. */
+  cpuSeconds?: number;
   /** Seconds from process start until the program module was loaded (`LOADED=` on stderr), when reported. */
   loadedSeconds?: number;
   maxRssMiB: number;
@@ -40,15 +42,16 @@ function measure(script: string, runs: number): Measurement {
   const samples: Measurement[] = [];
   for (let i = 0; i < runs; i++) {
     const started = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, ["-e", `${script};process.on("exit",()=>process.stderr.write("\\nMAXRSS="+process.resourceUsage().maxRSS+"\\n"))`], { cwd: root, encoding: "utf8" });
+    const child = spawnSync(process.execPath, ["-e", `${script};process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("\\nMAXRSS="+u.maxRSS+"\\nCPU="+(u.userCPUTime+u.systemCPUTime)+"\\n")})`], { cwd: root, encoding: "utf8" });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (child.status !== 0) throw new Error(`benchmark run failed (exit ${child.status}): ${child.stderr}`);
     const rss = Number(/MAXRSS=(\d+)/.exec(child.stderr)?.[1] ?? 0) / 1024;
     const loaded = /LOADED=([\d.]+)/.exec(child.stderr)?.[1];
-    samples.push({ seconds, maxRssMiB: rss, loadedSeconds: loaded === undefined ? undefined : Number(loaded) });
+    const cpuSeconds = Number(/CPU=(\d+)/.exec(child.stderr)?.[1] ?? 0) / 1e6;
+    samples.push({ seconds, cpuSeconds, maxRssMiB: rss, loadedSeconds: loaded === undefined ? undefined : Number(loaded) });
   }
   const loads = samples.flatMap((s) => (s.loadedSeconds === undefined ? [] : [s.loadedSeconds]));
-  return { seconds: median(samples.map((s) => s.seconds)), maxRssMiB: Math.max(...samples.map((s) => s.maxRssMiB)), loadedSeconds: loads.length ? median(loads) : undefined };
+  return { seconds: median(samples.map((s) => s.seconds)), cpuSeconds: median(samples.map((s) => s.cpuSeconds ?? 0)), maxRssMiB: Math.max(...samples.map((s) => s.maxRssMiB)), loadedSeconds: loads.length ? median(loads) : undefined };
 }
 
 /**
@@ -130,6 +133,22 @@ function main(): number {
   rows.push(["production preview", String(production.resources), production.seconds.toFixed(2), productionRatio.toFixed(2), (((production.seconds - floor.seconds) * 1000) / production.resources).toFixed(2), production.maxRssMiB.toFixed(0)]);
   if (productionRatio > 2) failures.push(`production preview takes ${productionRatio.toFixed(2)}× the floor (target ≤ 2×)`);
 
+  // Review outputs (issue "Reviewing a change"): --diff against the plan just written, --markdown and --graph, and
+  // the cost estimate (always computed; timed in-process here). Together under 10 % of the production preview.
+  const review = measure(previewScript(["--stack", "production", "--quiet", "--json", path.join(tmp, "review.json"), "--diff", productionJson, "--markdown", path.join(tmp, "review.md"), "--graph", path.join(tmp, "review.mmd")]), runs);
+  const { estimateCost } = require(path.join(root, ".build/model/cost.js")) as typeof import("../model/cost");
+  const productionPlan = JSON.parse(fs.readFileSync(productionJson, "utf8"));
+  const costStarted = process.hrtime.bigint();
+  const costRuns = 50;
+  for (let i = 0; i < costRuns; i++) estimateCost(productionPlan.resources);
+  const costSeconds = Number(process.hrtime.bigint() - costStarted) / 1e9 / costRuns;
+  // CPU time, not wall time: on a shared machine the wall clock mostly measures the neighbours.
+  const withoutReview = production.cpuSeconds! - costSeconds;
+  const added = (review.cpuSeconds! - production.cpuSeconds! + costSeconds) / withoutReview;
+  rows.push(["production + --diff --markdown --graph", String(production.resources), review.seconds.toFixed(2), (review.seconds / floor.seconds).toFixed(2), "-", review.maxRssMiB.toFixed(0)]);
+  const reviewNote = `review outputs and cost estimate add ${(added * 100).toFixed(1)} % CPU to the production preview (${production.cpuSeconds!.toFixed(2)} s → ${review.cpuSeconds!.toFixed(2)} s CPU, cost estimate ${(costSeconds * 1000).toFixed(1)} ms; target < 10 %)`;
+  if (added >= 0.1) failures.push(reviewNote);
+
   // The stack program through the CLI's own loader, cold: the first `pulumi preview` on a fresh clone.
   const coldRuns: Measurement[] = [];
   for (let i = 0; i < runs; i++) {
@@ -181,7 +200,8 @@ function main(): number {
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows) console.log(line(row));
-  console.log(`\nmarginal cost per resource: ${(early * 1000).toFixed(2)} ms (10→50 services), ${(late * 1000).toFixed(2)} ms (50→200); ratio ${growth.toFixed(2)}`);
+  console.log(`\n${reviewNote}`);
+  console.log(`marginal cost per resource: ${(early * 1000).toFixed(2)} ms (10→50 services), ${(late * 1000).toFixed(2)} ms (50→200); ratio ${growth.toFixed(2)}`);
   if (late * 1000 > 1 && growth > 2) failures.push(`growth is not linear: marginal cost per resource rose ${growth.toFixed(2)}× from 10→50 to 50→200 services`);
 
   fs.rmSync(tmp, { recursive: true, force: true });
