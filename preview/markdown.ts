@@ -49,6 +49,8 @@ interface Section {
   summary?: string;
   /** Fenced code language for a collapsible section's body. */
   fence?: string;
+  /** At most this share of the limit, so that one long section (the tree) does not starve the rest. */
+  maxShare?: number;
 }
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -139,17 +141,18 @@ export function renderMarkdown(input: MarkdownInput): string {
   if (input.changes) sections.push({ priority: 4, fence: "diff", text: input.changes });
   sections.push({ priority: 5, summary: `Advisory policy findings (${advisory.length})`, text: advisory.length ? violationTable(advisory, 200) : "None." });
   sections.push({ priority: 6, summary: "Capacity plan (6 and 12 months)", fence: "text", text: input.capacity });
-  if (input.graph) sections.push({ priority: 7, summary: "Components and dependencies", fence: "mermaid", text: input.graph });
+  sections.push({ priority: 7, summary: "Resource tree", fence: "text", text: input.tree, maxShare: 0.3 });
+  if (input.graph) sections.push({ priority: 8.5, summary: "Components and dependencies", fence: "mermaid", text: input.graph });
   const lines = input.cost.lines.map((l) => `| ${cell(l.component)} | ${cell(l.item)} | ${Number(l.quantity.toFixed(2))} ${l.unit} × $${l.unitPriceUsd} | ${formatUsd(l.monthlyUsd)} |`);
   sections.push({
     priority: 8,
+    maxShare: 0.3,
     summary: "Cost lines, assumptions and what is never counted",
     text: ["| component | item | quantity × price | monthly |", "|---|---|---|---:|", ...lines, "", `Assumed: ${input.cost.assumptions.join("; ") || "nothing"}.`, "", `Source: ${input.cost.priceTable.source}.`].join("\n"),
   });
   for (const [i, extra] of (input.extras ?? []).entries()) {
-    sections.push({ priority: 8.5, summary: cell(extra.split("\n")[0].slice(0, 80)).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") || `Report ${i + 1}`, fence: "text", text: extra });
+    sections.push({ priority: 9, summary: cell(extra.split("\n")[0].slice(0, 80)).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") || `Report ${i + 1}`, fence: "text", text: extra });
   }
-  sections.push({ priority: 9, summary: "Resource tree", fence: "text", text: input.tree });
   sections.push({ priority: 10, summary: "Stack outputs", fence: "text", text: input.outputs });
 
   // Required sections first (in order), then the others while they fit, cutting the one that does not.
@@ -163,25 +166,40 @@ export function renderMarkdown(input: MarkdownInput): string {
     rendered.set(section, text);
     used += text.length + separator.length;
   }
+  const label = (section: Section) => (section.summary ?? "a section").replace(/\s*\(.*$/, "").slice(0, 40);
   const dropped: string[] = [];
   for (const section of ordered.filter((s) => !s.required)) {
-    const budget = limit - reserve - used - separator.length;
+    const budget = Math.min(limit - reserve - used - separator.length, section.maxShare ? Math.floor(section.maxShare * limit) : Infinity);
     const full = wrap(section, section.text);
     const text = full.length <= budget ? full : cutToFit(section, section.text, budget);
     if (text === undefined) {
-      dropped.push(section.summary ?? "a section");
+      dropped.push(label(section));
       continue;
     }
-    if (text !== full) dropped.push(`${section.summary} (shortened)`);
+    if (text !== full) dropped.push(`${label(section)} (shortened)`);
     rendered.set(section, text);
     used += text.length + separator.length;
   }
-  let out = sections.filter((s) => rendered.has(s)).map((s) => rendered.get(s)!).join(separator);
-  if (dropped.length > 0) out += `${separator}_Cut to stay under ${limit.toLocaleString("en-US")} characters: ${dropped.join(", ")}._`;
-  // Required sections alone could exceed a tiny limit: cut hard, but say so.
-  if (out.length > limit) {
-    const note = "\n\n_… cut at the character limit._";
-    out = out.slice(0, limit - note.length) + note;
+  const assemble = () => {
+    let text = sections.filter((s) => rendered.has(s)).map((s) => rendered.get(s)!).join(separator);
+    if (dropped.length > 0) text += `${separator}_Cut to stay under ${limit.toLocaleString("en-US")} characters: ${dropped.join(", ")} (the full text is in the job log and the plans artifact)._`;
+    return text;
+  };
+  let out = assemble();
+  // The note itself takes room: drop whole sections, least important first, until everything fits.
+  const optional = ordered.filter((s) => !s.required && rendered.has(s)).reverse();
+  while (out.length + 1 > limit && optional.length > 0) {
+    const section = optional.shift()!;
+    rendered.delete(section);
+    const i = dropped.indexOf(`${label(section)} (shortened)`);
+    if (i >= 0) dropped.splice(i, 1);
+    dropped.push(label(section));
+    out = assemble();
   }
-  return `${out}\n`.length <= limit ? `${out}\n` : out;
+  // Required sections alone could exceed a tiny limit: cut hard, but say so.
+  if (out.length + 1 > limit) {
+    const note = "\n\n_… cut at the character limit._";
+    out = out.slice(0, limit - note.length - 1) + note;
+  }
+  return `${out}\n`;
 }
