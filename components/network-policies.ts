@@ -34,7 +34,7 @@ export class NetworkPolicies extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
     const { addresses } = args;
     if (addresses.privateSubnetCidrs.length === 0) rejectArg("NetworkPolicies", "addresses.privateSubnetCidrs", [], "must list the private subnets' CIDRs (the data tier and the API endpoint live there)");
-    for (const cidr of [...addresses.privateSubnetCidrs, ...addresses.publicSubnetCidrs])
+    for (const cidr of [...addresses.privateSubnetCidrs, ...addresses.loadBalancerCidrs])
       if (!CIDR_V4.test(cidr)) rejectArg("NetworkPolicies", "addresses", cidr, "must hold IPv4 CIDRs such as 10.0.0.0/19");
     const names = new Set<string>();
     for (const w of args.workloads) {

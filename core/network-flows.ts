@@ -205,8 +205,8 @@ export function deriveWorkloadFlows(inputs: FlowInputs): WorkloadFlows[] {
 export interface NetworkAddresses {
   /** CIDRs of the private subnets: nodes and pods, RDS, ElastiCache and the EKS control-plane ENIs. */
   privateSubnetCidrs: string[];
-  /** CIDRs of the public subnets: where an internet-facing load balancer's ENIs live (IP targets). */
-  publicSubnetCidrs: string[];
+  /** CIDRs the load balancer's ENIs live in (public subnets for internet-facing, private for internal): with IP targets its traffic comes from there. */
+  loadBalancerCidrs: string[];
   /** Namespace of the Prometheus that scrapes this one. @default "monitoring" */
   monitoringNamespace?: string;
 }
@@ -259,7 +259,7 @@ function egressPeers(target: EgressTarget, addresses: NetworkAddresses, selector
 }
 
 function ingressPeers(source: IngressSource, addresses: NetworkAddresses, selectors: Map<string, LabelSelector>): NetworkPolicyPeer[] {
-  if (source === "load-balancer") return addresses.publicSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  if (source === "load-balancer") return addresses.loadBalancerCidrs.map((cidr) => ({ ipBlock: { cidr } }));
   if (source === "prometheus") return [prometheusPeer(addresses.monitoringNamespace ?? "monitoring")];
   const service = source.slice("service:".length);
   return [{ podSelector: withoutQuarantined(selectors.get(service) ?? { matchLabels: { app: service } }) }];

@@ -22,6 +22,8 @@ export interface ExtraWorkload {
 
 export interface NamespaceFlows {
   namespace: string;
+  /** Subnets the load balancer's ENIs live in (its traffic's source with IP targets): public for internet-facing. */
+  loadBalancerSubnets: "public" | "private";
   /** The library owns every pod of the namespace: default-deny applies. False: only the listed workloads are isolated. */
   defaultDeny: boolean;
   /** The namespace runs application pods an operator may quarantine. */
@@ -30,15 +32,30 @@ export interface NamespaceFlows {
 }
 
 /** What a service reaches when `security.networkPolicies.services` does not list it. */
-const SERVICE_DEFAULTS = { ports: [] as number[], fromLoadBalancer: true, fromServices: [] as string[], database: true, cache: true, internetHttps: false };
+const SERVICE_DEFAULTS = { ports: [] as number[], fromServices: [] as string[], database: true, cache: true, internetHttps: false };
+
+/** The edge the stack builds (issue 18's `edge` key), as far as flows need it. */
+interface EdgeConfig {
+  /** Service behind the load balancer. @default the first application service */
+  service?: string;
+  scheme?: "internal" | "internet-facing";
+}
+
+function edgeOf(config: StackConfig): EdgeConfig | undefined {
+  return (config as { edge?: EdgeConfig }).edge;
+}
 
 function serviceInputs(config: StackConfig, names: string[]): ServiceFlowInput[] {
   const app = config.application!;
   const declared = config.security?.networkPolicies.services ?? {};
+  const edge = edgeOf(config);
+  // With the stack's own edge, only the service it binds receives load-balancer traffic unless config says otherwise.
+  const edgeService = edge ? (edge.service ?? app.services[0]?.name) : undefined;
   return names.map((name) => {
     const service = app.services.find((s) => s.name === name);
     const flows = { ...SERVICE_DEFAULTS, ...declared[name] };
-    return { name, selector: service?.selector ?? { app: name }, ...flows, fromServices: flows.fromServices.filter((caller) => names.includes(caller)) };
+    const fromLoadBalancer = declared[name]?.fromLoadBalancer ?? (edge ? name === edgeService : true);
+    return { name, selector: service?.selector ?? { app: name }, ...flows, fromLoadBalancer, fromServices: flows.fromServices.filter((caller) => names.includes(caller)) };
   });
 }
 
@@ -67,7 +84,8 @@ export function stackNetworkFlows(config: StackConfig, extras: ExtraWorkload[] =
     exporters: exportersIn(app.namespace),
     scrapedByPrometheus,
   };
-  const out: NamespaceFlows[] = [{ namespace: app.namespace, defaultDeny: true, quarantine: true, workloads: deriveWorkloadFlows(primary) }];
+  const loadBalancerSubnets = edgeOf(config)?.scheme === "internal" ? "private" : "public";
+  const out: NamespaceFlows[] = [{ namespace: app.namespace, loadBalancerSubnets, defaultDeny: true, quarantine: true, workloads: deriveWorkloadFlows(primary) }];
 
   // stacks/dr.ts: the DR namespace exists with DR active and services at DR scale; its restore job with a replicated bucket.
   const dr = config.dr;
@@ -77,6 +95,7 @@ export function stackNetworkFlows(config: StackConfig, extras: ExtraWorkload[] =
     const replicated = !!config.backups?.replicateToDrRegion;
     out.push({
       namespace,
+      loadBalancerSubnets,
       defaultDeny: true,
       quarantine: true,
       workloads: deriveWorkloadFlows({
@@ -95,7 +114,7 @@ export function stackNetworkFlows(config: StackConfig, extras: ExtraWorkload[] =
   for (const namespace of [...new Set(extras.map((e) => e.namespace))].filter((ns) => !governed.has(ns))) {
     const exporters = exportersIn(namespace);
     const workloads = deriveWorkloadFlows({ database, cache, services: [], exporters, scrapedByPrometheus });
-    out.push({ namespace, defaultDeny: false, quarantine: false, workloads });
+    out.push({ namespace, loadBalancerSubnets, defaultDeny: false, quarantine: false, workloads });
   }
   return out;
 }

@@ -55,7 +55,12 @@ export function deploySecurity(ctx: StackContext): Record<string, unknown> {
       {
         namespace: namespaceInput(entry.namespace),
         workloads: entry.workloads,
-        addresses: { privateSubnetCidrs: network.privateSubnetCidrs, publicSubnetCidrs: network.publicSubnetCidrs, monitoringNamespace: config.monitoring?.namespace },
+        addresses: {
+          privateSubnetCidrs: network.privateSubnetCidrs,
+          // An internal load balancer's ENIs sit in the private subnets: its traffic comes from there.
+          loadBalancerCidrs: entry.loadBalancerSubnets === "public" ? network.publicSubnetCidrs : network.privateSubnetCidrs,
+          monitoringNamespace: config.monitoring?.namespace,
+        },
         quarantine: entry.quarantine,
         defaultDeny: entry.defaultDeny,
       },

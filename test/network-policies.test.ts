@@ -91,6 +91,21 @@ describe("flows derived from the production stack config (model/network-flows.ts
     expect(app.workloads.find((w) => w.name === "postgres-exporter")!.egress.map((f) => f.to)).toEqual(["dns", "dns"]);
   });
 
+  it("with the stack's own edge (issue 18), only the service behind it receives load-balancer traffic", () => {
+    const config = productionConfig() as any;
+    config.edge = { service: "stock-analysis-api", scheme: "internet-facing" };
+    const app = stackNetworkFlows(config).find((n) => n.namespace === APP_NS)!;
+    expect(app.loadBalancerSubnets).toBe("public");
+    const fromLb = app.workloads.filter((w) => w.ingress.some((f) => f.from === "load-balancer")).map((w) => w.name);
+    expect(fromLb).toEqual(["stock-analysis-api"]);
+    // An internal load balancer's traffic comes from the private subnets; config can still open another service.
+    config.edge.scheme = "internal";
+    config.security.networkPolicies.services = { "stock-analysis-frontend": { ports: [], fromServices: [], database: false, cache: false, internetHttps: false, fromLoadBalancer: true } };
+    const internal = stackNetworkFlows(config).find((n) => n.namespace === APP_NS)!;
+    expect(internal.loadBalancerSubnets).toBe("private");
+    expect(internal.workloads.filter((w) => w.ingress.some((f) => f.from === "load-balancer")).map((w) => w.name).sort()).toEqual(["stock-analysis-api", "stock-analysis-frontend"]);
+  });
+
   it("lets the service config narrow a service: the frontend reaches neither data store and only calls the API", () => {
     const config = productionConfig();
     config.security.networkPolicies.services = {
@@ -98,7 +113,7 @@ describe("flows derived from the production stack config (model/network-flows.ts
       "stock-analysis-api": { ports: [8001], fromLoadBalancer: true, fromServices: ["stock-analysis-frontend"], database: true, cache: true, internetHttps: false },
     };
     const workloads = stackNetworkFlows(config).find((n) => n.namespace === APP_NS)!.workloads;
-    const policies = renderNetworkPolicies(workloads, { privateSubnetCidrs: PRIVATE, publicSubnetCidrs: PUBLIC });
+    const policies = renderNetworkPolicies(workloads, { privateSubnetCidrs: PRIVATE, loadBalancerCidrs: PUBLIC });
     const frontend = effectiveFlows(policies, { app: "stock-analysis-frontend" });
     expect(frontend.egress).toEqual(sorted(DNS, [`TCP/8001 pods {"matchLabels":{"app":"stock-analysis-api"},"matchExpressions":[{"key":"${QUARANTINE_LABEL}","operator":"NotIn","values":["true"]}]}`]));
     const api = effectiveFlows(policies, { app: "stock-analysis-api" });
@@ -223,7 +238,7 @@ describe("a workload another step adds to the application namespace", () => {
   it("gets exactly the database once declared through the hook (ctx.networkWorkloads)", () => {
     const extra: ExtraWorkload = { namespace: APP_NS, name: "database-maintenance", selector: { "runbook.dev/backup": "db-maintenance" }, reaches: ["database"] };
     const workloads = stackNetworkFlows(productionConfig(), [extra]).find((n) => n.namespace === APP_NS)!.workloads;
-    const policies = renderNetworkPolicies(workloads, { privateSubnetCidrs: PRIVATE, publicSubnetCidrs: PUBLIC });
+    const policies = renderNetworkPolicies(workloads, { privateSubnetCidrs: PRIVATE, loadBalancerCidrs: PUBLIC });
     const flows = effectiveFlows(policies, maintenanceLabels);
     expect(flows.egress).toEqual(sorted(DNS, privatePort(5432)));
     expect(flows.ingress).toEqual([]);
@@ -231,7 +246,7 @@ describe("a workload another step adds to the application namespace", () => {
 });
 
 describe("NetworkPolicies component arguments", () => {
-  const addresses = { privateSubnetCidrs: PRIVATE, publicSubnetCidrs: PUBLIC };
+  const addresses = { privateSubnetCidrs: PRIVATE, loadBalancerCidrs: PUBLIC };
   it("rejects a workload that selects every pod, in one line naming the argument", async () => {
     await planOf(() => {
       expect(

@@ -21,8 +21,8 @@ export const serviceNetworkSchema = z
   .object({
     /** Container ports the load balancer and calling services reach. @default [] (every port) */
     ports: z.array(int(1, 65535)).default([]),
-    /** The public load balancer forwards to this service (ALB IP targets in the public subnets). @default true */
-    fromLoadBalancer: bool().default(true),
+    /** The load balancer forwards to this service (ALB IP targets). @default true for `edge.service` when the stack builds the edge, else true for every service */
+    fromLoadBalancer: bool().optional(),
     /** Services of the same namespace that call this one. @default [] */
     fromServices: z.array(k8sName()).default([]),
     /** Reaches the database (when the stack has one). @default true */
