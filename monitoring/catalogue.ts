@@ -11,6 +11,10 @@
  *   containers that have one (`> 0` filter); a container without a limit divides by zero otherwise.
  * - DatabaseDown / RedisDown: the exporters' `pg_up` / `redis_up` (can the exporter reach the server?),
  *   not `up{job=...}` (is the exporter alive?), which stays 1 while a managed RDS instance is down.
+ *
+ * What the managed data tier shows only to AWS (free storage, replica lag, CPU credits, evictions) comes
+ * from CloudWatch through the CloudWatch exporter (YACE, components/cloudwatch-exporter.ts), whose series
+ * are named `aws_<service>_<metric>_<statistic>` and labelled `dimension_<Dimension>`.
  */
 import type { Severity } from "./types";
 
@@ -26,11 +30,14 @@ export const ALERT_FAMILIES = [
   "backups",
   "certificates",
   "kubernetes",
+  "logging",
 ] as const;
 export type AlertFamily = (typeof ALERT_FAMILIES)[number];
 
 /** The Stock Analysis System (runbook 001) needs everything except 002's trading and 003's pipeline alerts. */
 export const DEFAULT_FAMILIES: AlertFamily[] = ["availability", "database", "cache", "resources", "security", "backups", "certificates", "kubernetes"];
+/** Families the stack switches on by itself when it deploys what they watch (logging: the log agent). */
+export const CAPABILITY_FAMILIES: readonly AlertFamily[] = ["logging"];
 
 export interface ThresholdSpec {
   default: number;
@@ -75,8 +82,11 @@ export function selector(metric: string, ...matchers: Array<string | string[]>):
 
 const pct = (ratio: number) => `${+(ratio * 100).toFixed(4)}%`;
 
-/** CronJobs the backup capability labels `runbook.dev/backup`, except the suspended restore template. */
-const BACKUP_KINDS = 'label_runbook_dev_backup=~"postgres-daily|postgres-hourly|k8s-config"';
+/**
+ * CronJobs the backup capability labels `runbook.dev/backup`, except the suspended restore template; the
+ * weekly database maintenance job carries the label too, so a failed run alerts like a failed backup.
+ */
+const BACKUP_KINDS = 'label_runbook_dev_backup=~"postgres-daily|postgres-hourly|k8s-config|db-maintenance"';
 /**
  * The backups that run every day. The hourly dumps run in business hours on weekdays (runbook 002), so
  * "no success in 26 h" would fire every weekend for them; the daily dump carries the RPO guard.
@@ -152,6 +162,55 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
       `  > ${threshold}`,
   },
 
+  {
+    name: "DatabaseStorageLow",
+    family: "database",
+    severity: "warning",
+    for: "15m",
+    threshold: { default: 10, min: 1, max: 65536, unit: "GiB of free storage on the RDS instance" },
+    procedure: "1-resource-monitoring",
+    source: "runbooks 001/002 (disk < 85 %); RDS FreeStorageSpace from CloudWatch, which no in-cluster exporter sees",
+    summary: "RDS instance {{ $labels.dimension_DBInstanceIdentifier }} is running out of storage",
+    description: (t) => `{{ $labels.dimension_DBInstanceIdentifier }} has {{ $value | humanize1024 }}B of free storage (threshold ${t} GiB); storage autoscaling may be at its maximum.`,
+    expr: ({ threshold }) => `min by (dimension_DBInstanceIdentifier) (aws_rds_free_storage_space_average) < ${threshold * 1024 ** 3}`,
+  },
+  {
+    name: "DatabaseReplicaLagHigh",
+    family: "database",
+    severity: "warning",
+    for: "5m",
+    threshold: { default: 60, min: 1, max: 86400, unit: "seconds a read replica is behind its primary" },
+    procedure: "database-connection-issues",
+    source: "read replicas (runbook 001 database scaling); RDS ReplicaLag from CloudWatch",
+    summary: "RDS replica {{ $labels.dimension_DBInstanceIdentifier }} lags behind",
+    description: (t) => `{{ $labels.dimension_DBInstanceIdentifier }} is {{ $value | humanizeDuration }} behind its primary (threshold ${t} s); reads from it are stale.`,
+    expr: ({ threshold }) => `max by (dimension_DBInstanceIdentifier) (aws_rds_replica_lag_average) > ${threshold}`,
+  },
+  {
+    name: "DatabaseCPUHigh",
+    family: "database",
+    severity: "warning",
+    for: "15m",
+    threshold: { default: 80, min: 10, max: 100, unit: "percent CPU of the RDS instance" },
+    procedure: "1-resource-monitoring",
+    source: "runbooks 001/002 (CPU < 70–80 %); RDS CPUUtilization from CloudWatch",
+    summary: "RDS instance {{ $labels.dimension_DBInstanceIdentifier }} is CPU-bound",
+    description: (t) => `{{ $labels.dimension_DBInstanceIdentifier }} runs at {{ $value | humanize }} % CPU (threshold ${t} %); check pg_stat_statements for the expensive queries.`,
+    expr: ({ threshold }) => `max by (dimension_DBInstanceIdentifier) (aws_rds_cpuutilization_average) > ${threshold}`,
+  },
+  {
+    name: "DatabaseCPUCreditsLow",
+    family: "database",
+    severity: "warning",
+    for: "15m",
+    threshold: { default: 20, min: 0, max: 10000, unit: "CPU credits left on a burstable (db.t*) instance" },
+    procedure: "1-resource-monitoring",
+    source: "capability: a burstable RDS class throttles to its baseline when its CPU credits run out; RDS CPUCreditBalance from CloudWatch",
+    summary: "RDS instance {{ $labels.dimension_DBInstanceIdentifier }} is running out of CPU credits",
+    description: (t) => `{{ $labels.dimension_DBInstanceIdentifier }} has {{ $value | humanize }} CPU credits left (threshold ${t}); at 0 it is throttled to its baseline. Move to a non-burstable class.`,
+    expr: ({ threshold }) => `min by (dimension_DBInstanceIdentifier) (aws_rds_cpucredit_balance_average) < ${threshold}`,
+  },
+
   // ---- cache -------------------------------------------------------------------------------------------
   {
     name: "RedisDown",
@@ -163,6 +222,43 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
     summary: "Redis is unreachable",
     description: () => "redis_exporter {{ $labels.instance }} cannot connect to Redis.",
     expr: () => "redis_up == 0",
+  },
+
+  {
+    name: "CacheEvictions",
+    family: "cache",
+    severity: "warning",
+    for: "15m",
+    threshold: { default: 100, min: 0, max: 1e9, unit: "keys evicted per minute on a cache node" },
+    procedure: "cache-optimization",
+    source: "runbook 001 (cache hit rate); ElastiCache Evictions from CloudWatch: the cache is too small for its working set",
+    summary: "ElastiCache node {{ $labels.dimension_CacheClusterId }} is evicting keys",
+    description: (t) => `{{ $labels.dimension_CacheClusterId }} evicts {{ $value | humanize }} keys per minute (threshold ${t}); the hit rate drops and the database takes the load.`,
+    expr: ({ threshold }) => `max by (dimension_CacheClusterId) (aws_elasticache_evictions_sum) > ${threshold}`,
+  },
+  {
+    name: "CacheEngineCPUHigh",
+    family: "cache",
+    severity: "warning",
+    for: "15m",
+    threshold: { default: 90, min: 10, max: 100, unit: "percent CPU of the Redis engine thread" },
+    procedure: "cache-optimization",
+    source: "capability: Redis runs commands on one thread; ElastiCache EngineCPUUtilization from CloudWatch (AWS suggests alarming at 90 %)",
+    summary: "ElastiCache node {{ $labels.dimension_CacheClusterId }} is CPU-bound",
+    description: (t) => `The Redis engine of {{ $labels.dimension_CacheClusterId }} runs at {{ $value | humanize }} % CPU (threshold ${t} %); latency grows for every client.`,
+    expr: ({ threshold }) => `max by (dimension_CacheClusterId) (aws_elasticache_engine_cpuutilization_average) > ${threshold}`,
+  },
+  {
+    name: "CacheReplicationLagHigh",
+    family: "cache",
+    severity: "warning",
+    for: "5m",
+    threshold: { default: 30, min: 1, max: 86400, unit: "seconds a replica node is behind its primary" },
+    procedure: "cache-optimization",
+    source: "capability: replicas serve reads and take over on failover; ElastiCache ReplicationLag from CloudWatch",
+    summary: "ElastiCache replica {{ $labels.dimension_CacheClusterId }} lags behind",
+    description: (t) => `{{ $labels.dimension_CacheClusterId }} is {{ $value | humanizeDuration }} behind its primary (threshold ${t} s); a failover now would lose those writes.`,
+    expr: ({ threshold }) => `max by (dimension_CacheClusterId) (aws_elasticache_replication_lag_average) > ${threshold}`,
   },
 
   // ---- resources ---------------------------------------------------------------------------------------
@@ -406,6 +502,23 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
     },
   },
 
+  {
+    name: "DatabaseMaintenanceOverdue",
+    family: "backups",
+    severity: "warning",
+    for: "1h",
+    threshold: { default: 8, min: 1, max: 60, unit: "days since the weekly maintenance job last succeeded" },
+    procedure: "database-maintenance",
+    source: "runbook 002 (weekly ANALYZE/VACUUM, Sundays 03:00): the db-maintenance CronJob has not succeeded within a week and a day",
+    summary: "Weekly database maintenance has not run in {{ $labels.namespace }}",
+    description: (t) => `CronJob {{ $labels.cronjob }} in {{ $labels.namespace }} has not succeeded for {{ $value | humanizeDuration }} (limit ${t} days); statistics go stale and dead rows pile up.`,
+    expr: ({ threshold }) =>
+      `(\n  time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time)\n` +
+      `  or\n  (time() - max by (namespace, cronjob) (kube_cronjob_created)) unless on (namespace, cronjob) kube_cronjob_status_last_successful_time\n)\n` +
+      `  * on (namespace, cronjob) group_left () max by (namespace, cronjob) (kube_cronjob_labels{label_runbook_dev_backup="db-maintenance"})\n` +
+      `  > ${threshold * 86400}`,
+  },
+
   // ---- certificates ------------------------------------------------------------------------------------
   {
     name: "CertificateExpiringSoon",
@@ -458,6 +571,23 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
     summary: "PVC {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is almost full",
     description: (t) => `PVC {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is {{ $value | humanizePercentage }} full (threshold ${t}).`,
     expr: ({ threshold }) => `kubelet_volume_stats_used_bytes / kubelet_volume_stats_capacity_bytes > ${threshold}`,
+  },
+
+  // ---- logging (the log agent, components/log-shipping.ts) ----------------------------------------------
+  {
+    name: "LogShippingStalled",
+    family: "logging",
+    severity: "warning",
+    for: "15m",
+    procedure: "log-aggregation",
+    source: "runbooks 001/002/003 (logs shipped centrally): a Fluent Bit pod reads container logs but delivers none to CloudWatch Logs, or gives up on records after retries",
+    summary: "Fluent Bit {{ $labels.pod }} is not shipping logs",
+    description: () =>
+      "Fluent Bit {{ $labels.pod }} in {{ $labels.namespace }} has read container logs but delivered none to CloudWatch Logs, or dropped records after its retries, for 15 minutes; logs of that node are missing centrally.",
+    expr: () =>
+      "(\n  sum by (namespace, pod) (rate(fluentbit_input_records_total[15m])) > 0\n" +
+      "  unless on (namespace, pod) sum by (namespace, pod) (rate(fluentbit_output_proc_records_total[15m])) > 0\n)\n" +
+      "or\nsum by (namespace, pod) (rate(fluentbit_output_retries_failed_total[15m])) > 0",
   },
 ];
 

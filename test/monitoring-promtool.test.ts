@@ -218,7 +218,7 @@ withPromtool("promtool", () => {
     const alertTestFile = write("alerts.test.yaml", stringify({ rule_files: [rulesFile], evaluation_interval: "1m", tests: alertTests }, { lineWidth: 0 }));
     const sloTestFile = write("slo.test.yaml", stringify({ rule_files: [sloFile], evaluation_interval: "1m", tests: sloTests }, { lineWidth: 0 }));
     const { status, output } = run("promtool", ["test", "rules", alertTestFile, sloTestFile], dir);
-    expect({ status, output }).toMatchObject({ status: 0 });
+    expect(status === 0 ? "exit 0" : output).toBe("exit 0");
     expect(output.match(/SUCCESS/g)).toHaveLength(2);
   });
 

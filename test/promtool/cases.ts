@@ -464,4 +464,175 @@ export const ALERT_CASES: Record<string, AlertCase> = {
       at: "8m",
     },
   },
+
+  // ---- the managed data tier as CloudWatch sees it (YACE series) ----
+  DatabaseStorageLow: {
+    firing: {
+      // 5 GiB free; the replica has 50 GiB.
+      series: [s('aws_rds_free_storage_space_average{dimension_DBInstanceIdentifier="shop-postgres", name="rds-shop-postgres"}', "5368709120x30"), s('aws_rds_free_storage_space_average{dimension_DBInstanceIdentifier="shop-postgres-replica-1"}', "53687091200x30")],
+      at: "20m",
+      alerts: [
+        {
+          labels: { dimension_DBInstanceIdentifier: "shop-postgres", severity: "warning" },
+          summary: "RDS instance shop-postgres is running out of storage",
+          description: "shop-postgres has 5GiB of free storage (threshold 10 GiB); storage autoscaling may be at its maximum.",
+        },
+      ],
+    },
+    silent: { series: [s('aws_rds_free_storage_space_average{dimension_DBInstanceIdentifier="shop-postgres"}', "53687091200x30")], at: "20m" },
+  },
+  DatabaseReplicaLagHigh: {
+    firing: {
+      series: [s('aws_rds_replica_lag_average{dimension_DBInstanceIdentifier="shop-postgres-replica-1"}', "120x10")],
+      at: "8m",
+      alerts: [
+        {
+          labels: { dimension_DBInstanceIdentifier: "shop-postgres-replica-1", severity: "warning" },
+          summary: "RDS replica shop-postgres-replica-1 lags behind",
+          description: "shop-postgres-replica-1 is 2m 0s behind its primary (threshold 60 s); reads from it are stale.",
+        },
+      ],
+    },
+    silent: { series: [s('aws_rds_replica_lag_average{dimension_DBInstanceIdentifier="shop-postgres-replica-1"}', "2x10")], at: "8m" },
+  },
+  DatabaseCPUHigh: {
+    firing: {
+      series: [s('aws_rds_cpuutilization_average{dimension_DBInstanceIdentifier="shop-postgres"}', "93x30")],
+      at: "20m",
+      alerts: [
+        {
+          labels: { dimension_DBInstanceIdentifier: "shop-postgres", severity: "warning" },
+          summary: "RDS instance shop-postgres is CPU-bound",
+          description: "shop-postgres runs at 93 % CPU (threshold 80 %); check pg_stat_statements for the expensive queries.",
+        },
+      ],
+    },
+    silent: { series: [s('aws_rds_cpuutilization_average{dimension_DBInstanceIdentifier="shop-postgres"}', "45x30")], at: "20m" },
+  },
+  DatabaseCPUCreditsLow: {
+    firing: {
+      series: [s('aws_rds_cpucredit_balance_average{dimension_DBInstanceIdentifier="shop-postgres"}', "4x30")],
+      at: "20m",
+      alerts: [
+        {
+          labels: { dimension_DBInstanceIdentifier: "shop-postgres", severity: "warning" },
+          summary: "RDS instance shop-postgres is running out of CPU credits",
+          description: "shop-postgres has 4 CPU credits left (threshold 20); at 0 it is throttled to its baseline. Move to a non-burstable class.",
+        },
+      ],
+    },
+    // A non-burstable class publishes no CPUCreditBalance at all: nothing to alert on.
+    silent: { series: [s('aws_rds_cpucredit_balance_average{dimension_DBInstanceIdentifier="shop-postgres"}', "144x30")], at: "20m" },
+  },
+  CacheEvictions: {
+    firing: {
+      series: [s('aws_elasticache_evictions_sum{dimension_CacheClusterId="shop-redis-001", dimension_CacheNodeId="0001"}', "2500x30")],
+      at: "20m",
+      alerts: [
+        {
+          labels: { dimension_CacheClusterId: "shop-redis-001", severity: "warning" },
+          summary: "ElastiCache node shop-redis-001 is evicting keys",
+          description: "shop-redis-001 evicts 2.5k keys per minute (threshold 100); the hit rate drops and the database takes the load.",
+        },
+      ],
+    },
+    silent: { series: [s('aws_elasticache_evictions_sum{dimension_CacheClusterId="shop-redis-001", dimension_CacheNodeId="0001"}', "0x30")], at: "20m" },
+  },
+  CacheEngineCPUHigh: {
+    firing: {
+      series: [s('aws_elasticache_engine_cpuutilization_average{dimension_CacheClusterId="shop-redis-001", dimension_CacheNodeId="0001"}', "97x30")],
+      at: "20m",
+      alerts: [
+        {
+          labels: { dimension_CacheClusterId: "shop-redis-001", severity: "warning" },
+          summary: "ElastiCache node shop-redis-001 is CPU-bound",
+          description: "The Redis engine of shop-redis-001 runs at 97 % CPU (threshold 90 %); latency grows for every client.",
+        },
+      ],
+    },
+    silent: { series: [s('aws_elasticache_engine_cpuutilization_average{dimension_CacheClusterId="shop-redis-001", dimension_CacheNodeId="0001"}', "30x30")], at: "20m" },
+  },
+  CacheReplicationLagHigh: {
+    firing: {
+      series: [s('aws_elasticache_replication_lag_average{dimension_CacheClusterId="shop-redis-002", dimension_CacheNodeId="0001"}', "45x10")],
+      at: "8m",
+      alerts: [
+        {
+          labels: { dimension_CacheClusterId: "shop-redis-002", severity: "warning" },
+          summary: "ElastiCache replica shop-redis-002 lags behind",
+          description: "shop-redis-002 is 45s behind its primary (threshold 30 s); a failover now would lose those writes.",
+        },
+      ],
+    },
+    silent: { series: [s('aws_elasticache_replication_lag_average{dimension_CacheClusterId="shop-redis-002", dimension_CacheNodeId="0001"}', "0.2x10")], at: "8m" },
+  },
+  DatabaseMaintenanceOverdue: {
+    firing: {
+      series: [
+        // Last success 9 days ago.
+        s('kube_cronjob_status_last_successful_time{namespace="shop", cronjob="database-maintenance"}', "-777600x100"),
+        s('kube_cronjob_created{namespace="shop", cronjob="database-maintenance"}', "-9000000x100"),
+        s('kube_cronjob_labels{namespace="shop", cronjob="database-maintenance", label_runbook_dev_backup="db-maintenance"}', "1x100"),
+        // A daily backup two days old is BackupTooOld's business, not this alert's.
+        s('kube_cronjob_status_last_successful_time{namespace="shop", cronjob="pg-daily"}', "-172800x100"),
+        s('kube_cronjob_labels{namespace="shop", cronjob="pg-daily", label_runbook_dev_backup="postgres-daily"}', "1x100"),
+      ],
+      at: "90m",
+      alerts: [
+        {
+          labels: { namespace: "shop", cronjob: "database-maintenance", severity: "warning" },
+          summary: "Weekly database maintenance has not run in shop",
+          description: "CronJob database-maintenance in shop has not succeeded for 9d 1h 30m 0s (limit 8 days); statistics go stale and dead rows pile up.",
+        },
+      ],
+    },
+    silent: {
+      series: [
+        s('kube_cronjob_status_last_successful_time{namespace="shop", cronjob="database-maintenance"}', "-432000x100"),
+        s('kube_cronjob_labels{namespace="shop", cronjob="database-maintenance", label_runbook_dev_backup="db-maintenance"}', "1x100"),
+      ],
+      at: "90m",
+    },
+  },
+  LogShippingStalled: {
+    firing: {
+      series: [
+        // Node a: reads 50 records/s, delivers none (CloudWatch Logs refuses it). Node b: fine. Node c: delivers but drops after retries.
+        s('fluentbit_input_records_total{namespace="logging", pod="fluent-bit-a", name="tail.0"}', "0+3000x30"),
+        s('fluentbit_output_proc_records_total{namespace="logging", pod="fluent-bit-a", name="cloudwatch_logs.0"}', "0x30"),
+        s('fluentbit_input_records_total{namespace="logging", pod="fluent-bit-b", name="tail.0"}', "0+3000x30"),
+        s('fluentbit_output_proc_records_total{namespace="logging", pod="fluent-bit-b", name="cloudwatch_logs.0"}', "0+3000x30"),
+        s('fluentbit_output_retries_failed_total{namespace="logging", pod="fluent-bit-b", name="cloudwatch_logs.0"}', "0x30"),
+        s('fluentbit_input_records_total{namespace="logging", pod="fluent-bit-c", name="tail.0"}', "0+3000x30"),
+        s('fluentbit_output_proc_records_total{namespace="logging", pod="fluent-bit-c", name="cloudwatch_logs.0"}', "0+2900x30"),
+        s('fluentbit_output_retries_failed_total{namespace="logging", pod="fluent-bit-c", name="cloudwatch_logs.0"}', "0+100x30"),
+      ],
+      at: "30m",
+      alerts: [
+        {
+          labels: { namespace: "logging", pod: "fluent-bit-a", severity: "warning" },
+          summary: "Fluent Bit fluent-bit-a is not shipping logs",
+          description:
+            "Fluent Bit fluent-bit-a in logging has read container logs but delivered none to CloudWatch Logs, or dropped records after its retries, for 15 minutes; logs of that node are missing centrally.",
+        },
+        {
+          labels: { namespace: "logging", pod: "fluent-bit-c", severity: "warning" },
+          summary: "Fluent Bit fluent-bit-c is not shipping logs",
+          description:
+            "Fluent Bit fluent-bit-c in logging has read container logs but delivered none to CloudWatch Logs, or dropped records after its retries, for 15 minutes; logs of that node are missing centrally.",
+        },
+      ],
+    },
+    silent: {
+      series: [
+        s('fluentbit_input_records_total{namespace="logging", pod="fluent-bit-b", name="tail.0"}', "0+3000x30"),
+        s('fluentbit_output_proc_records_total{namespace="logging", pod="fluent-bit-b", name="cloudwatch_logs.0"}', "0+3000x30"),
+        s('fluentbit_output_retries_failed_total{namespace="logging", pod="fluent-bit-b", name="cloudwatch_logs.0"}', "0x30"),
+        // A quiet node with nothing to ship is not stalled.
+        s('fluentbit_input_records_total{namespace="logging", pod="fluent-bit-d", name="tail.0"}', "0x30"),
+        s('fluentbit_output_proc_records_total{namespace="logging", pod="fluent-bit-d", name="cloudwatch_logs.0"}', "0x30"),
+      ],
+      at: "30m",
+    },
+  },
 };
