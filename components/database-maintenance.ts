@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
-import { BACKUP_KIND_LABEL, BACKUP_LIBRARY_LABELS, ContainerResources, POSTGRES_CLIENT_IMAGES, backupCronJobSpec, checkResources, isPinnedImage, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./postgres-backup-jobs";
-import { readProjectFile } from "./project-file";
-import { K8S_NAME, isCronSchedule } from "./patterns";
+import { rejectArg } from "../core/errors";
+import { BACKUP_KIND_LABEL, ContainerResources, POSTGRES_CLIENT_IMAGES, backupCronJobSpec, checkResources, isPinnedImage, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./postgres-backup-jobs";
+import { LIBRARY_LABELS as BACKUP_LIBRARY_LABELS } from "../core/labels";
+import { readProjectFile } from "../core/project-file";
+import { K8S_NAME, isCronSchedule } from "../core/patterns";
 
 /** Value of the `runbook.dev/backup` label: the backup alerts (BackupJobFailed, DatabaseMaintenanceOverdue) watch it. */
 export const DATABASE_MAINTENANCE_KIND = "db-maintenance";

@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { LIBRARY_LABELS } from "./alert-rules";
+import { LIBRARY_LABELS } from "../core/labels";
 import type { ContainerResources } from "./postgres-backup-jobs";
 
 /** UID/GID the exporter images run as (nobody); none of them needs a named user or a writable root filesystem. */

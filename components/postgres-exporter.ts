@@ -2,12 +2,12 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { rejectArg } from "../stacks/config/errors";
-import { LIBRARY_LABELS } from "./alert-rules";
+import { rejectArg } from "../core/errors";
+import { LIBRARY_LABELS } from "../core/labels";
 import { ContainerResources, checkResources, isPinnedImage, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./postgres-backup-jobs";
 import { exporterWorkload } from "./exporter-workload";
-import { readProjectFile } from "./project-file";
-import { K8S_NAME } from "./patterns";
+import { readProjectFile } from "../core/project-file";
+import { K8S_NAME } from "../core/patterns";
 
 /** postgres_exporter, pinned (prometheus-community image on quay.io's busybox base, rebuilt each release). */
 export const POSTGRES_EXPORTER_IMAGE = "quay.io/prometheuscommunity/postgres-exporter:v0.20.1";

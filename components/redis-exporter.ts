@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { rejectArg } from "../stacks/config/errors";
-import { LIBRARY_LABELS } from "./alert-rules";
+import { rejectArg } from "../core/errors";
+import { LIBRARY_LABELS } from "../core/labels";
 import { ContainerResources, checkResources, isPinnedImage } from "./postgres-backup-jobs";
 import { exporterWorkload } from "./exporter-workload";
 

@@ -106,3 +106,17 @@ export function rangeDurations(expr: string): string[] {
   }
   return found;
 }
+
+/** The metric names an expression selects (each vector selector's name), in order of appearance, without repeats. */
+export function metricNames(expr: string): string[] {
+  const names: string[] = [];
+  parser.parse(expr).iterate({
+    enter(node) {
+      if (node.name === "Identifier" && node.node.parent?.name === "VectorSelector") {
+        const name = expr.slice(node.from, node.to);
+        if (!names.includes(name)) names.push(name);
+      }
+    },
+  });
+  return names;
+}

@@ -122,7 +122,8 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
       }
       case "aws:cloudwatch/logGroup:LogGroup":
         id = (inputs.name as string) ?? id;
-        state.arn = arn(`log-group:${id}`);
+        // CloudWatch Logs ARNs are in the "logs" service, not the provider module's "cloudwatch".
+        state.arn = `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:${id}`;
         break;
       case "aws:eks/cluster:Cluster": {
         const clusterName = (inputs.name as string) ?? id;

@@ -11,6 +11,8 @@ import { GrafanaDashboards } from "../components/grafana-dashboards";
 import type { ServiceSlo } from "../monitoring/slo";
 import type { ApplicationOutputs } from "./application";
 import { SEVERITIES } from "../monitoring/types";
+import { CAPABILITY_FAMILIES } from "../monitoring/catalogue";
+import { shipsLogs } from "./observability";
 
 /** What the monitoring step leaves on `ctx.monitoring` for later steps (DR, policies). */
 export interface MonitoringContext {
@@ -101,7 +103,8 @@ export function deployMonitoring(ctx: StackContext): Record<string, unknown> {
     "runbook",
     {
       namespace: monitoring.namespace,
-      families: monitoring.families,
+      // The logging alerts come with the log agent (observability.logShipping), not with a family the stack lists.
+      families: shipsLogs(ctx.config) ? [...monitoring.families, ...CAPABILITY_FAMILIES.filter((f) => !monitoring.families.includes(f))] : monitoring.families,
       overrides: monitoring.alerts,
       watchNamespaces: watched,
       runbookUrl: monitoring.runbookUrl,

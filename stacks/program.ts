@@ -16,6 +16,7 @@ import { deployMonitoring } from "./monitoring";
 import { deployDr } from "./dr";
 import { deploySecurity } from "./security";
 import { deployMessaging } from "./messaging";
+import { deployObservability } from "./observability";
 
 export function main(): Record<string, unknown> {
   const { config, secrets } = loadStackConfig();
@@ -59,6 +60,7 @@ export function main(): Record<string, unknown> {
     ...deployBackups(ctx),
     ...deployMonitoring(ctx),
     ...deployMessaging(ctx),
+    ...deployObservability(ctx),
     ...deployDr(ctx),
     // Last: the network policies cover every workload the steps above added.
     ...deploySecurity(ctx),

@@ -17,6 +17,7 @@ import { refineSecurity, securitySchema } from "./security";
 import { messagingSchema, refineMessaging } from "./messaging";
 import { refineTags, tagsSchema } from "./tags";
 import { changeWindowsSchema, refineChangeWindows } from "./change-windows";
+import { observabilitySchema, refineObservability } from "./observability";
 import type { Refinement } from "./refinement";
 
 export const PROJECT = "runbook-infra";
@@ -55,13 +56,15 @@ export const stackConfigSchema = z
     messaging: messagingSchema.optional(),
     /** When standard changes may be applied (runbook 004 4.20); the production deploy refuses others unless marked emergency. @default none (any time) */
     changeWindows: changeWindowsSchema.optional(),
+    /** Data-tier exporters, log shipping, weekly database maintenance (on by default where their prerequisites exist). */
+    observability: observabilitySchema.prefault({}),
   })
   .strict();
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
 /** Checks that span keys, in the order their keys appear in the schema. */
-export const refinements: Refinement[] = [refineTags, refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr, refineSecurity, refineMessaging, refineChangeWindows];
+export const refinements: Refinement[] = [refineTags, refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr, refineSecurity, refineMessaging, refineChangeWindows, refineObservability];
 
 /**
  * Keys that hold credentials. They must be set with `pulumi config set --secret` (`secure:` in the

@@ -1,0 +1,134 @@
+/**
+ * Composes what lets the alerts fire and the logs be read (issue 17): postgres_exporter with its
+ * read-only monitoring role, redis_exporter, the CloudWatch exporter for the AWS-side signals, Fluent Bit
+ * shipping container logs to CloudWatch Logs, and the weekly database maintenance CronJob. Runs after
+ * the data, backups and monitoring steps, whose results it reads from the context.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { StackContext } from "./context";
+import type { DataOutputs } from "./data";
+import type { ApplicationOutputs } from "./application";
+import type { MonitoringContext } from "./monitoring";
+import type { BackupsOutputs } from "./backups";
+import { POSTGRES_CONNECTION_SECRET } from "./data";
+import { PostgresExporter } from "../components/postgres-exporter";
+import { RedisExporter } from "../components/redis-exporter";
+import { CloudWatchExporter } from "../components/cloudwatch-exporter";
+import { LogShipping } from "../components/log-shipping";
+import { DatabaseMaintenance } from "../components/database-maintenance";
+import { POSTGRES_CLIENT_IMAGES } from "../components/postgres-backup-jobs";
+
+/** ElastiCache names the member clusters of a replication group `<id>-001`… (cluster mode: `<id>-0001-001`…). */
+export function cacheMemberIds(replicationGroupId: string, cache: { numCacheClusters?: number; clusterMode?: { shards: number; replicasPerShard: number } }): string[] {
+  const pad = (n: number, width: number) => String(n).padStart(width, "0");
+  if (cache.clusterMode) {
+    const { shards, replicasPerShard } = cache.clusterMode;
+    return Array.from({ length: shards }, (_, s) => Array.from({ length: 1 + replicasPerShard }, (_, n) => `${replicationGroupId}-${pad(s + 1, 4)}-${pad(n + 1, 3)}`)).flat();
+  }
+  return Array.from({ length: cache.numCacheClusters ?? 3 }, (_, n) => `${replicationGroupId}-${pad(n + 1, 3)}`);
+}
+
+/** The newest pinned PostgreSQL client image: psql ≥ 15 for the bootstrap SQL, and newer clients talk to older servers. */
+function newestClientImage(): string {
+  const majors = Object.keys(POSTGRES_CLIENT_IMAGES).sort((a, b) => Number(a) - Number(b));
+  return POSTGRES_CLIENT_IMAGES[majors[majors.length - 1]];
+}
+
+export function deployObservability(ctx: StackContext): Record<string, unknown> {
+  const { config, cluster, prefix, tags } = ctx;
+  const o = config.observability;
+  if (!o) return {};
+  const data = (ctx.data ?? {}) as DataOutputs;
+  const application = ctx.application as ApplicationOutputs | undefined;
+  const monitoring = ctx.monitoring as MonitoringContext | undefined;
+  const backups = ctx.backups as BackupsOutputs | undefined;
+  const appNamespace = application?.namespaceName;
+  const provider = cluster.provider;
+  const outputs: Record<string, unknown> = {};
+
+  // Exporters need the Prometheus Operator's CRDs (ServiceMonitor): register them after the monitoring stack.
+  if (monitoring && o.exporters.enabled) {
+    const after: pulumi.ComponentResourceOptions = { provider, dependsOn: monitoring.stackComponent ? [monitoring.stackComponent] : [] };
+    const monitorLabels = config.monitoring?.ruleLabels ?? {};
+    if (data.database && appNamespace && data.postgresConnection) {
+      const exporter = new PostgresExporter(
+        "postgres-exporter",
+        {
+          namespace: monitoring.namespace,
+          bootstrapNamespace: appNamespace,
+          masterConnectionSecretName: POSTGRES_CONNECTION_SECRET,
+          host: data.database.endpoint,
+          port: data.database.port,
+          databaseName: data.database.databaseName,
+          monitoringUser: o.exporters.monitoringUser,
+          passwordVersion: o.exporters.passwordVersion,
+          clientImage: newestClientImage(),
+          monitorLabels,
+        },
+        // The bootstrap Job reads the master connection Secret, so it waits for it.
+        { provider, dependsOn: [...(monitoring.stackComponent ? [monitoring.stackComponent] : []), data.postgresConnection] },
+      );
+      outputs.databaseMonitoringUser = exporter.monitoringUser;
+    }
+    if (data.cache) {
+      new RedisExporter(
+        "redis-exporter",
+        { namespace: monitoring.namespace, host: data.cache.primaryEndpoint, port: data.cache.port, authToken: data.cache.authToken, tls: true, clusterMode: data.cache.clusterModeEnabled, monitorLabels },
+        after,
+      );
+    }
+    if (o.exporters.cloudwatch && (data.database || data.cache)) {
+      const cacheConfig = config.cache;
+      new CloudWatchExporter(
+        "cloudwatch-exporter",
+        {
+          namespace: monitoring.namespace,
+          region: config.region,
+          dbInstanceIdentifiers: data.database ? [data.database.instanceIdentifier, ...(data.readReplicas ?? []).map((r) => r.instanceIdentifier)] : [],
+          cacheClusterIds: data.cache && cacheConfig ? cacheMemberIds(`${prefix}-redis`, cacheConfig) : [],
+          oidcProviderArn: cluster.oidcProviderArn,
+          oidcIssuer: cluster.oidcIssuer,
+          monitorLabels,
+          tags,
+        },
+        after,
+      );
+    }
+  }
+
+  if (o.logShipping.enabled) {
+    const namespaces = o.logShipping.namespaces.length ? o.logShipping.namespaces : [...new Set([appNamespace, monitoring?.namespace].filter((n): n is string => !!n))];
+    if (namespaces.length) {
+      const logs = new LogShipping(
+        "log-shipping",
+        {
+          clusterName: prefix,
+          namespaces,
+          retentionDays: o.logShipping.retentionDays ?? config.cluster.logRetentionDays,
+          region: config.region,
+          oidcProviderArn: cluster.oidcProviderArn,
+          oidcIssuer: cluster.oidcIssuer,
+          monitorLabels: config.monitoring?.ruleLabels ?? {},
+          tags,
+        },
+        { providers: [provider], ...(monitoring?.stackComponent ? { dependsOn: [monitoring.stackComponent] } : {}) },
+      );
+      outputs.containerLogGroups = logs.logGroupNames;
+    }
+  }
+
+  if (o.databaseMaintenance.enabled && data.database && appNamespace && data.postgresConnection) {
+    const job = new DatabaseMaintenance(
+      "database-maintenance",
+      { namespace: appNamespace, connectionSecretName: POSTGRES_CONNECTION_SECRET, schedule: o.databaseMaintenance.schedule, image: backups?.postgresClientImage ?? newestClientImage() },
+      { provider, dependsOn: [data.postgresConnection] },
+    );
+    outputs.databaseMaintenanceCronJob = job.cronJobName;
+  }
+  return outputs;
+}
+
+/** Whether this stack ships logs, so the monitoring step turns the logging alerts on with it. */
+export function shipsLogs(config: StackContext["config"]): boolean {
+  return !!config.observability?.logShipping.enabled;
+}
