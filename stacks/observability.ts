@@ -17,6 +17,7 @@ import { CloudWatchExporter } from "../components/cloudwatch-exporter";
 import { LogShipping } from "../components/log-shipping";
 import { DatabaseMaintenance } from "../components/database-maintenance";
 import { POSTGRES_CLIENT_IMAGES } from "../components/postgres-backup-jobs";
+import { windowStartSchedule } from "./config/observability";
 
 /** ElastiCache names the member clusters of a replication group `<id>-001`… (cluster mode: `<id>-0001-001`…). */
 export function cacheMemberIds(replicationGroupId: string, cache: { numCacheClusters?: number; clusterMode?: { shards: number; replicasPerShard: number } }): string[] {
@@ -120,7 +121,7 @@ export function deployObservability(ctx: StackContext): Record<string, unknown> 
   if (o.databaseMaintenance.enabled && data.database && appNamespace && data.postgresConnection) {
     const job = new DatabaseMaintenance(
       "database-maintenance",
-      { namespace: appNamespace, connectionSecretName: POSTGRES_CONNECTION_SECRET, schedule: o.databaseMaintenance.schedule, image: backups?.postgresClientImage ?? newestClientImage() },
+      { namespace: appNamespace, connectionSecretName: POSTGRES_CONNECTION_SECRET, schedule: o.databaseMaintenance.schedule ?? windowStartSchedule(config.database.maintenanceWindow), image: backups?.postgresClientImage ?? newestClientImage() },
       { provider, dependsOn: [data.postgresConnection] },
     );
     outputs.databaseMaintenanceCronJob = job.cronJobName;

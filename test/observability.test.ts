@@ -18,7 +18,7 @@ import { CLOUDWATCH_METRICS, CloudWatchExporter, yaceSeriesName } from "../compo
 import { LogShipping, fluentBitConfig } from "../components/log-shipping";
 import { DatabaseMaintenance } from "../components/database-maintenance";
 import { cacheMemberIds } from "../stacks/observability";
-import { scheduleInsideWeeklyWindow } from "../stacks/config/observability";
+import { scheduleInsideWeeklyWindow, windowStartSchedule } from "../stacks/config/observability";
 
 const ROOT = path.join(__dirname, "..");
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -258,8 +258,14 @@ describe("observability config (runbook-infra:observability)", () => {
     expect(parse({}).observability).toEqual({
       exporters: { enabled: true, monitoringUser: "monitoring", passwordVersion: 1, cloudwatch: true },
       logShipping: { enabled: true, namespaces: [] },
-      databaseMaintenance: { enabled: true, schedule: "0 3 * * 0" },
+      databaseMaintenance: { enabled: true },
     });
+  });
+
+  it("starts the maintenance job where the database's maintenance window starts, unless told otherwise", () => {
+    expect(windowStartSchedule("sun:03:00-sun:06:00")).toBe("0 3 * * 0");
+    expect(windowStartSchedule("tue:19:30-tue:21:00")).toBe("30 19 * * 2");
+    expect(scheduleInsideWeeklyWindow(windowStartSchedule("tue:19:30-tue:21:00"), "tue:19:30-tue:21:00")).toBe(true);
   });
 
   it("rejects a maintenance schedule outside the database's maintenance window, in one line naming the key", () => {

@@ -39,8 +39,8 @@ export const databaseMaintenanceSchema = z
   .object({
     /** Run the weekly ANALYZE/VACUUM CronJob (runbook 002 "Database Maintenance"). @default true */
     enabled: bool().default(true),
-    /** When it runs (UTC); must start inside database.maintenanceWindow. @default "0 3 * * 0" (Sunday 03:00) */
-    schedule: cron().default("0 3 * * 0"),
+    /** When it runs (UTC); must start inside database.maintenanceWindow. @default the window's start ("0 3 * * 0", Sunday 03:00, with the default window) */
+    schedule: cron().optional(),
   })
   .strict();
 
@@ -83,6 +83,12 @@ export function scheduleInsideWeeklyWindow(schedule: string, window: string): bo
   return any;
 }
 
+/** The cron schedule that starts at the beginning of a weekly window: "sun:03:00-sun:06:00" → "0 3 * * 0". */
+export function windowStartSchedule(window: string): string {
+  const [day, hh, mm] = window.split("-")[0].split(":");
+  return `${Number(mm)} ${Number(hh)} * * ${DAYS.indexOf(day)}`;
+}
+
 export const refineObservability: Refinement = (config, report) => {
   const o = config.observability;
   if (!o) return;
@@ -90,7 +96,7 @@ export const refineObservability: Refinement = (config, report) => {
   const maintenance = o.databaseMaintenance;
   // RDS may patch and reboot during its window; the runbook's Sunday 03:00 job runs there on purpose, when traffic is lowest
   // and nobody expects the database to be fast. Outside it, a VACUUM of a busy table competes with the application.
-  if (config.database && maintenance.enabled && !scheduleInsideWeeklyWindow(maintenance.schedule, config.database.maintenanceWindow))
+  if (config.database && maintenance.enabled && maintenance.schedule && !scheduleInsideWeeklyWindow(maintenance.schedule, config.database.maintenanceWindow))
     report(at("databaseMaintenance", "schedule"), maintenance.schedule, `must start inside database.maintenanceWindow (${config.database.maintenanceWindow}), every time it runs`);
   const namespaces = o.logShipping.namespaces;
   if (new Set(namespaces).size !== namespaces.length) report(at("logShipping", "namespaces"), namespaces, "must not list a namespace twice");
