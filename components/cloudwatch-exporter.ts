@@ -40,6 +40,8 @@ export interface CloudWatchExporterArgs {
   chartVersion?: string;
   /** Tags on the IAM role. @default {} */
   tags?: Record<string, string>;
+  /** Helm release and ServiceAccount name, so that two exporters (e.g. MSK lag and the data tier) can share a namespace. @default "cloudwatch-exporter" */
+  releaseName?: string;
 }
 
 const SERVICE_ACCOUNT = "cloudwatch-exporter";
@@ -61,6 +63,8 @@ export class CloudWatchExporter extends pulumi.ComponentResource {
     if (!Number.isInteger(period) || period < 60 || period > 3600) rejectArg("CloudWatchExporter", "periodSeconds", period, "must be an integer from 60 to 3600");
     const chartVersion = args.chartVersion ?? CLOUDWATCH_EXPORTER_CHART_VERSION;
     if (!/^\d+\.\d+\.\d+$/.test(chartVersion)) rejectArg("CloudWatchExporter", "chartVersion", chartVersion, 'must be an exact chart version such as "0.26.0"');
+    const releaseName = args.releaseName ?? SERVICE_ACCOUNT;
+    if (!/^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/.test(releaseName)) rejectArg("CloudWatchExporter", "releaseName", releaseName, "must be a Helm release name (lowercase letters, digits and '-', at most 53 characters)");
     super("runbook:monitoring:CloudWatchExporter", name, {}, opts);
 
     const role = new IrsaRole(
@@ -69,7 +73,7 @@ export class CloudWatchExporter extends pulumi.ComponentResource {
         oidcProviderArn: args.oidcProviderArn,
         oidcIssuer: args.oidcIssuer,
         namespace: args.namespaceName,
-        serviceAccount: SERVICE_ACCOUNT,
+        serviceAccount: releaseName,
         policy: JSON.stringify({
           Version: "2012-10-17",
           Statement: [{ Sid: "ReadMetrics", Effect: "Allow", Action: ["cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"], Resource: "*" }],
@@ -101,7 +105,7 @@ export class CloudWatchExporter extends pulumi.ComponentResource {
     this.release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
-        name: "cloudwatch-exporter",
+        name: releaseName,
         chart: "prometheus-cloudwatch-exporter",
         version: chartVersion,
         repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
@@ -110,7 +114,7 @@ export class CloudWatchExporter extends pulumi.ComponentResource {
         values: {
           // JSON is YAML: the exporter reads this config file as is.
           config,
-          serviceAccount: { create: true, name: SERVICE_ACCOUNT, annotations: { "eks.amazonaws.com/role-arn": role.roleArn, "eks.amazonaws.com/sts-regional-endpoints": "true" } },
+          serviceAccount: { create: true, name: releaseName, annotations: { "eks.amazonaws.com/role-arn": role.roleArn, "eks.amazonaws.com/sts-regional-endpoints": "true" } },
           aws: { stsRegional: { enabled: true } },
           pod: { labels: { ...LIBRARY_LABELS } },
           securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },

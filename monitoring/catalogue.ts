@@ -13,8 +13,8 @@
  *   not `up{job=...}` (is the exporter alive?), which stays 1 while a managed RDS instance is down.
  *
  * What the managed data tier shows only to AWS (free storage, replica lag, CPU credits, evictions) comes
- * from CloudWatch through the CloudWatch exporter (YACE, components/cloudwatch-exporter.ts), whose series
- * are named `aws_<service>_<metric>_<statistic>` and labelled `dimension_<Dimension>`.
+ * from CloudWatch through the CloudWatch exporter (components/cloudwatch-exporter.ts, metrics in
+ * monitoring/cloudwatch.ts): series `aws_<service>_<metric>_<statistic>`, dimensions as snake_case labels.
  */
 import type { Severity } from "./types";
 
@@ -170,9 +170,9 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
     threshold: { default: 10, min: 1, max: 65536, unit: "GiB of free storage on the RDS instance" },
     procedure: "1-resource-monitoring",
     source: "runbooks 001/002 (disk < 85 %); RDS FreeStorageSpace from CloudWatch, which no in-cluster exporter sees",
-    summary: "RDS instance {{ $labels.dimension_DBInstanceIdentifier }} is running out of storage",
-    description: (t) => `{{ $labels.dimension_DBInstanceIdentifier }} has {{ $value | humanize1024 }}B of free storage (threshold ${t} GiB); storage autoscaling may be at its maximum.`,
-    expr: ({ threshold }) => `min by (dimension_DBInstanceIdentifier) (aws_rds_free_storage_space_average) < ${threshold * 1024 ** 3}`,
+    summary: "RDS instance {{ $labels.dbinstance_identifier }} is running out of storage",
+    description: (t) => `{{ $labels.dbinstance_identifier }} has {{ $value | humanize1024 }}B of free storage (threshold ${t} GiB); storage autoscaling may be at its maximum.`,
+    expr: ({ threshold }) => `min by (dbinstance_identifier) (aws_rds_free_storage_space_average) < ${threshold * 1024 ** 3}`,
   },
   {
     name: "DatabaseReplicaLagHigh",
@@ -182,9 +182,9 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
     threshold: { default: 60, min: 1, max: 86400, unit: "seconds a read replica is behind its primary" },
     procedure: "database-connection-issues",
     source: "read replicas (runbook 001 database scaling); RDS ReplicaLag from CloudWatch",
-    summary: "RDS replica {{ $labels.dimension_DBInstanceIdentifier }} lags behind",
-    description: (t) => `{{ $labels.dimension_DBInstanceIdentifier }} is {{ $value | humanizeDuration }} behind its primary (threshold ${t} s); reads from it are stale.`,
-    expr: ({ threshold }) => `max by (dimension_DBInstanceIdentifier) (aws_rds_replica_lag_average) > ${threshold}`,
+    summary: "RDS replica {{ $labels.dbinstance_identifier }} lags behind",
+    description: (t) => `{{ $labels.dbinstance_identifier }} is {{ $value | humanizeDuration }} behind its primary (threshold ${t} s); reads from it are stale.`,
+    expr: ({ threshold }) => `max by (dbinstance_identifier) (aws_rds_replica_lag_average) > ${threshold}`,
   },
   {
     name: "DatabaseCPUHigh",
@@ -194,9 +194,9 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
     threshold: { default: 80, min: 10, max: 100, unit: "percent CPU of the RDS instance" },
     procedure: "1-resource-monitoring",
     source: "runbooks 001/002 (CPU < 70–80 %); RDS CPUUtilization from CloudWatch",
-    summary: "RDS instance {{ $labels.dimension_DBInstanceIdentifier }} is CPU-bound",
-    description: (t) => `{{ $labels.dimension_DBInstanceIdentifier }} runs at {{ $value | humanize }} % CPU (threshold ${t} %); check pg_stat_statements for the expensive queries.`,
-    expr: ({ threshold }) => `max by (dimension_DBInstanceIdentifier) (aws_rds_cpuutilization_average) > ${threshold}`,
+    summary: "RDS instance {{ $labels.dbinstance_identifier }} is CPU-bound",
+    description: (t) => `{{ $labels.dbinstance_identifier }} runs at {{ $value | humanize }} % CPU (threshold ${t} %); check pg_stat_statements for the expensive queries.`,
+    expr: ({ threshold }) => `max by (dbinstance_identifier) (aws_rds_cpuutilization_average) > ${threshold}`,
   },
   {
     name: "DatabaseCPUCreditsLow",
@@ -206,9 +206,9 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
     threshold: { default: 20, min: 0, max: 10000, unit: "CPU credits left on a burstable (db.t*) instance" },
     procedure: "1-resource-monitoring",
     source: "capability: a burstable RDS class throttles to its baseline when its CPU credits run out; RDS CPUCreditBalance from CloudWatch",
-    summary: "RDS instance {{ $labels.dimension_DBInstanceIdentifier }} is running out of CPU credits",
-    description: (t) => `{{ $labels.dimension_DBInstanceIdentifier }} has {{ $value | humanize }} CPU credits left (threshold ${t}); at 0 it is throttled to its baseline. Move to a non-burstable class.`,
-    expr: ({ threshold }) => `min by (dimension_DBInstanceIdentifier) (aws_rds_cpucredit_balance_average) < ${threshold}`,
+    summary: "RDS instance {{ $labels.dbinstance_identifier }} is running out of CPU credits",
+    description: (t) => `{{ $labels.dbinstance_identifier }} has {{ $value | humanize }} CPU credits left (threshold ${t}); at 0 it is throttled to its baseline. Move to a non-burstable class.`,
+    expr: ({ threshold }) => `min by (dbinstance_identifier) (aws_rds_cpucredit_balance_average) < ${threshold}`,
   },
 
   // ---- cache -------------------------------------------------------------------------------------------
@@ -232,9 +232,9 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
     threshold: { default: 100, min: 0, max: 1e9, unit: "keys evicted per minute on a cache node" },
     procedure: "cache-optimization",
     source: "runbook 001 (cache hit rate); ElastiCache Evictions from CloudWatch: the cache is too small for its working set",
-    summary: "ElastiCache node {{ $labels.dimension_CacheClusterId }} is evicting keys",
-    description: (t) => `{{ $labels.dimension_CacheClusterId }} evicts {{ $value | humanize }} keys per minute (threshold ${t}); the hit rate drops and the database takes the load.`,
-    expr: ({ threshold }) => `max by (dimension_CacheClusterId) (aws_elasticache_evictions_sum) > ${threshold}`,
+    summary: "ElastiCache node {{ $labels.cache_cluster_id }} is evicting keys",
+    description: (t) => `{{ $labels.cache_cluster_id }} evicts {{ $value | humanize }} keys per minute (threshold ${t}); the hit rate drops and the database takes the load.`,
+    expr: ({ threshold }) => `max by (cache_cluster_id) (aws_elasticache_evictions_sum) > ${threshold}`,
   },
   {
     name: "CacheEngineCPUHigh",
@@ -244,9 +244,9 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
     threshold: { default: 90, min: 10, max: 100, unit: "percent CPU of the Redis engine thread" },
     procedure: "cache-optimization",
     source: "capability: Redis runs commands on one thread; ElastiCache EngineCPUUtilization from CloudWatch (AWS suggests alarming at 90 %)",
-    summary: "ElastiCache node {{ $labels.dimension_CacheClusterId }} is CPU-bound",
-    description: (t) => `The Redis engine of {{ $labels.dimension_CacheClusterId }} runs at {{ $value | humanize }} % CPU (threshold ${t} %); latency grows for every client.`,
-    expr: ({ threshold }) => `max by (dimension_CacheClusterId) (aws_elasticache_engine_cpuutilization_average) > ${threshold}`,
+    summary: "ElastiCache node {{ $labels.cache_cluster_id }} is CPU-bound",
+    description: (t) => `The Redis engine of {{ $labels.cache_cluster_id }} runs at {{ $value | humanize }} % CPU (threshold ${t} %); latency grows for every client.`,
+    expr: ({ threshold }) => `max by (cache_cluster_id) (aws_elasticache_engine_cpuutilization_average) > ${threshold}`,
   },
   {
     name: "CacheReplicationLagHigh",
@@ -256,9 +256,9 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
     threshold: { default: 30, min: 1, max: 86400, unit: "seconds a replica node is behind its primary" },
     procedure: "cache-optimization",
     source: "capability: replicas serve reads and take over on failover; ElastiCache ReplicationLag from CloudWatch",
-    summary: "ElastiCache replica {{ $labels.dimension_CacheClusterId }} lags behind",
-    description: (t) => `{{ $labels.dimension_CacheClusterId }} is {{ $value | humanizeDuration }} behind its primary (threshold ${t} s); a failover now would lose those writes.`,
-    expr: ({ threshold }) => `max by (dimension_CacheClusterId) (aws_elasticache_replication_lag_average) > ${threshold}`,
+    summary: "ElastiCache replica {{ $labels.cache_cluster_id }} lags behind",
+    description: (t) => `{{ $labels.cache_cluster_id }} is {{ $value | humanizeDuration }} behind its primary (threshold ${t} s); a failover now would lose those writes.`,
+    expr: ({ threshold }) => `max by (cache_cluster_id) (aws_elasticache_replication_lag_average) > ${threshold}`,
   },
 
   // ---- resources ---------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ export interface MetricProducer {
 export const METRIC_PRODUCERS: readonly MetricProducer[] = [
   { id: "postgres-exporter", what: "postgres_exporter with the monitoring role (components/postgres-exporter.ts)", matches: /^pg_/ },
   { id: "redis-exporter", what: "redis_exporter (components/redis-exporter.ts)", matches: /^redis_/ },
-  { id: "cloudwatch-exporter", what: "YACE reading CloudWatch (components/cloudwatch-exporter.ts)", matches: /^aws_(rds|elasticache)_/ },
+  { id: "cloudwatch-exporter", what: "cloudwatch_exporter reading CloudWatch (components/cloudwatch-exporter.ts)", matches: /^aws_(rds|elasticache|kafka)_/ },
   { id: "fluent-bit", what: "Fluent Bit's metrics endpoint (components/log-shipping.ts)", matches: /^fluentbit_/ },
   { id: "kube-state-metrics", what: "kube-state-metrics in kube-prometheus-stack (components/monitoring-stack.ts)", matches: /^kube_/ },
   { id: "node-exporter", what: "node-exporter in kube-prometheus-stack", matches: /^node_/ },

@@ -1,6 +1,9 @@
 /**
  * Composes what lets the alerts fire and the logs be read (issue 17): postgres_exporter with its
- * read-only monitoring role, redis_exporter, the CloudWatch exporter for the AWS-side signals, Fluent Bit
+ * read-only monitoring role, redis_exporter, a CloudWatch exporter for the AWS-side signals (the data
+ * tier's own release of components/cloudwatch-exporter.ts; the CloudWatch metrics go through the same
+ * PrometheusRules and Alertmanager routes as every other alert, instead of CloudWatch alarms with a
+ * second notification path), Fluent Bit
  * shipping container logs to CloudWatch Logs, and the weekly database maintenance CronJob. Runs after
  * the data, backups and monitoring steps, whose results it reads from the context.
  */
@@ -14,6 +17,7 @@ import { POSTGRES_CONNECTION_SECRET } from "./data";
 import { PostgresExporter } from "../components/postgres-exporter";
 import { RedisExporter } from "../components/redis-exporter";
 import { CloudWatchExporter } from "../components/cloudwatch-exporter";
+import { DATA_TIER_CLOUDWATCH_METRICS } from "../monitoring/cloudwatch";
 import { LogShipping } from "../components/log-shipping";
 import { DatabaseMaintenance } from "../components/database-maintenance";
 import { POSTGRES_CLIENT_IMAGES } from "../components/postgres-backup-jobs";
@@ -79,17 +83,26 @@ export function deployObservability(ctx: StackContext): Record<string, unknown> 
       );
     }
     if (o.exporters.cloudwatch && (data.database || data.cache)) {
-      const cacheConfig = config.cache;
+      const dbIds = data.database ? [data.database.instanceIdentifier, ...(data.readReplicas ?? []).map((r) => r.instanceIdentifier)] : [];
+      const cacheIds = data.cache && config.cache ? cacheMemberIds(`${prefix}-redis`, config.cache) : [];
+      const metrics = DATA_TIER_CLOUDWATCH_METRICS.filter((m) => (m.awsNamespace === "AWS/RDS" ? dbIds.length : cacheIds.length) > 0).map((m) => ({
+        ...m,
+        dimensions: [...m.dimensions],
+        statistics: [...m.statistics],
+        // Only this stack's instances and nodes: the account may hold others.
+        dimensionSelect: (m.awsNamespace === "AWS/RDS" ? { DBInstanceIdentifier: dbIds } : { CacheClusterId: cacheIds }) as Record<string, pulumi.Input<string>[]>,
+      }));
       new CloudWatchExporter(
-        "cloudwatch-exporter",
+        "data-tier-cloudwatch",
         {
           namespace: monitoring.namespace,
+          namespaceName: monitoring.namespace,
           region: config.region,
-          dbInstanceIdentifiers: data.database ? [data.database.instanceIdentifier, ...(data.readReplicas ?? []).map((r) => r.instanceIdentifier)] : [],
-          cacheClusterIds: data.cache && cacheConfig ? cacheMemberIds(`${prefix}-redis`, cacheConfig) : [],
           oidcProviderArn: cluster.oidcProviderArn,
           oidcIssuer: cluster.oidcIssuer,
-          monitorLabels,
+          metrics,
+          // Its own release: the messaging step may run another exporter (MSK lag) in the same namespace.
+          releaseName: "data-tier-cloudwatch-exporter",
           tags,
         },
         after,
@@ -118,7 +131,7 @@ export function deployObservability(ctx: StackContext): Record<string, unknown> 
     }
   }
 
-  if (o.databaseMaintenance.enabled && data.database && appNamespace && data.postgresConnection) {
+  if (o.databaseMaintenance.enabled && data.database && config.database && appNamespace && data.postgresConnection) {
     const job = new DatabaseMaintenance(
       "database-maintenance",
       { namespace: appNamespace, connectionSecretName: POSTGRES_CONNECTION_SECRET, schedule: o.databaseMaintenance.schedule ?? windowStartSchedule(config.database.maintenanceWindow), image: backups?.postgresClientImage ?? newestClientImage() },

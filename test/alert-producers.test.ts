@@ -9,17 +9,22 @@ import { planOf, TestPlan } from "./support/plan";
 import { loadStackFile } from "../preview/stack-files";
 import { metricNames } from "../monitoring/promql";
 import { ProducerId, producerOf } from "../monitoring/producers";
-import { CLOUDWATCH_METRICS, yaceSeriesName } from "../components/cloudwatch-exporter";
+import { DATA_TIER_CLOUDWATCH_METRICS, cloudwatchSeriesName } from "../monitoring/cloudwatch";
 import { ALERT_CATALOGUE } from "../monitoring/catalogue";
 
 const ROOT = path.join(__dirname, "..");
 const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
-const YACE_SERIES = new Set([
-  ...CLOUDWATCH_METRICS.rds.flatMap((m) => m.statistics.map((s) => yaceSeriesName("rds", m.name, s))),
-  ...CLOUDWATCH_METRICS.elasticache.flatMap((m) => m.statistics.map((s) => yaceSeriesName("elasticache", m.name, s))),
-]);
+/** The series the plan's CloudWatch exporters are configured to produce, read from their Helm values. */
+function cloudwatchSeries(plan: TestPlan): Set<string> {
+  const series = new Set<string>();
+  for (const release of plan.ofType(RELEASE).filter((r) => (r.inputs as any).chart === "prometheus-cloudwatch-exporter")) {
+    const config = JSON.parse((release.inputs as any).values.config);
+    for (const m of config.metrics) for (const stat of m.aws_statistics) series.add(cloudwatchSeriesName(m.aws_namespace, m.aws_metric_name, stat));
+  }
+  return series;
+}
 
 /** Whether the plan holds the producer of `metric`, and what it is; undefined when it does not. */
 function producedIn(plan: TestPlan, id: ProducerId, metric: string, recorded: Set<string>): string | undefined {
@@ -31,8 +36,8 @@ function producedIn(plan: TestPlan, id: ProducerId, metric: string, recorded: Se
     case "redis-exporter":
       return plan.ofType("runbook:monitoring:RedisExporter").length ? "RedisExporter" : undefined;
     case "cloudwatch-exporter":
-      // The exporter exists and is configured to read exactly this CloudWatch metric and statistic.
-      return plan.ofType("runbook:monitoring:CloudWatchExporter").length && YACE_SERIES.has(metric) ? "CloudWatchExporter" : undefined;
+      // An exporter in the plan is configured to read exactly this CloudWatch metric and statistic.
+      return cloudwatchSeries(plan).has(metric) ? "CloudWatchExporter" : undefined;
     case "fluent-bit":
       return chart("fluent-bit")?.values?.serviceMonitor?.enabled ? "fluent-bit Release (ServiceMonitor on)" : undefined;
     case "kube-state-metrics": {
@@ -94,6 +99,20 @@ describe.each(["production", "staging"])("every alert of the %s plan reads metri
 });
 
 describe("the mapping itself", () => {
+  it("names the data tier's CloudWatch series as cloudwatch_exporter does", () => {
+    expect(DATA_TIER_CLOUDWATCH_METRICS.map((m) => cloudwatchSeriesName(m.awsNamespace, m.metricName, m.statistics[0]))).toEqual([
+      "aws_rds_free_storage_space_average",
+      "aws_rds_cpuutilization_average",
+      "aws_rds_cpucredit_balance_average",
+      "aws_rds_replica_lag_average",
+      "aws_elasticache_evictions_sum",
+      "aws_elasticache_engine_cpuutilization_average",
+      "aws_elasticache_replication_lag_average",
+    ]);
+    // MSK's lag series of the messaging alerts follow the same rule.
+    expect(cloudwatchSeriesName("AWS/Kafka", "MaxOffsetLag", "Maximum")).toBe("aws_kafka_max_offset_lag_maximum");
+  });
+
   it("knows a producer for every metric of every catalogue alert", () => {
     const unknown = ALERT_CATALOGUE.flatMap((def) => metricNames(def.expr({ threshold: def.threshold?.default ?? NaN, scope: [] })).filter((m) => !producerOf(m)).map((m) => `${def.name}: ${m}`));
     expect(unknown).toEqual([]);

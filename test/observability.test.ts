@@ -7,14 +7,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
-import { parse as parseYaml } from "yaml";
 import { planOf, TestPlan } from "./support/plan";
 import { loadStackFile } from "../preview/stack-files";
 import { evaluatePlan } from "../policies/evaluate";
 import { parseStackConfig } from "../stacks/config/load";
 import { PostgresExporter } from "../components/postgres-exporter";
 import { RedisExporter } from "../components/redis-exporter";
-import { CLOUDWATCH_METRICS, CloudWatchExporter, yaceSeriesName } from "../components/cloudwatch-exporter";
 import { LogShipping, fluentBitConfig } from "../components/log-shipping";
 import { DatabaseMaintenance } from "../components/database-maintenance";
 import { cacheMemberIds } from "../stacks/observability";
@@ -42,12 +40,27 @@ describe("the production plan (Pulumi.production.yaml)", () => {
     plan = await planOf(() => require("../stacks/program").main(), { stack: "production", config: file.config, secretKeys: file.secretKeys });
   });
 
-  it("has postgres_exporter, redis_exporter and the CloudWatch exporter in the monitoring namespace, each with a ServiceMonitor", () => {
+  it("has postgres_exporter and redis_exporter in the monitoring namespace, each with a ServiceMonitor", () => {
     const deployments = plan.ofType(DEPLOYMENT).map((d) => d.inputs as any);
-    for (const name of ["postgres-exporter", "redis-exporter", "cloudwatch-exporter"]) {
+    for (const name of ["postgres-exporter", "redis-exporter"]) {
       expect(deployments.find((d) => d.metadata.name === name)?.metadata.namespace).toBe("monitoring");
       expect(plan.ofType(MONITOR).some((m) => (m.inputs as any).metadata.name === name)).toBe(true);
     }
+  });
+
+  it("reads RDS and ElastiCache CloudWatch metrics of this stack's instances and nodes only, with a read-only IRSA role", () => {
+    const release = plan.ofType("kubernetes:helm.sh/v3:Release").find((r) => (r.inputs as any).name === "data-tier-cloudwatch-exporter")!.inputs as any;
+    expect(release).toMatchObject({ chart: "prometheus-cloudwatch-exporter", namespace: "monitoring" });
+    expect(release.values.serviceMonitor.enabled).toBe(true);
+    const config = JSON.parse(release.values.config);
+    const byMetric = Object.fromEntries(config.metrics.map((m: any) => [m.aws_metric_name, m]));
+    expect(Object.keys(byMetric)).toEqual(["FreeStorageSpace", "CPUUtilization", "CPUCreditBalance", "ReplicaLag", "Evictions", "EngineCPUUtilization", "ReplicationLag"]);
+    // The primary and its two read replicas; the three Redis nodes of the replication group.
+    expect(byMetric.FreeStorageSpace.aws_dimension_select.DBInstanceIdentifier).toHaveLength(3);
+    expect(byMetric.Evictions.aws_dimension_select.CacheClusterId).toEqual([1, 2, 3].map((n) => expect.stringMatching(new RegExp(`-redis-00${n}$`))));
+    expect(byMetric.Evictions).toMatchObject({ aws_dimensions: ["CacheClusterId", "CacheNodeId"], aws_statistics: ["Sum"] });
+    const role = plan.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.name.startsWith("data-tier-cloudwatch"))!.inputs as any;
+    for (const statement of JSON.parse(role.policy).Statement) for (const action of statement.Action) expect(action).toMatch(/^cloudwatch:(Get|List)/);
   });
 
   it("bootstraps the monitoring role with a Job in the application namespace that reads the master Secret there", () => {
@@ -130,13 +143,12 @@ describe("PostgresExporter", () => {
   });
 });
 
-describe("RedisExporter and CloudWatchExporter", () => {
+describe("RedisExporter", () => {
   let plan: TestPlan;
   beforeAll(async () => {
     plan = await planOf(
       withProvider((o) => {
         new RedisExporter("redis", { namespace: "monitoring", host: "master.shop-redis.cache.amazonaws.com", authToken: "TOKEN-xyz", clusterMode: true }, o);
-        new CloudWatchExporter("cw", { namespace: "monitoring", region: "us-east-1", dbInstanceIdentifiers: ["shop-postgres"], cacheClusterIds: ["shop-redis-001"], oidcProviderArn: "arn:aws:iam::1:oidc-provider/x", oidcIssuer: "oidc.example/id/X" }, o);
       }),
     );
   });
@@ -153,38 +165,7 @@ describe("RedisExporter and CloudWatchExporter", () => {
     expect(JSON.stringify(plan.resources)).not.toContain("TOKEN-xyz");
   });
 
-  it("reads CloudWatch with a read-only IRSA role and static jobs naming the database and the cache node", () => {
-    const policy = JSON.parse((plan.one("aws:iam/rolePolicy:RolePolicy").inputs as any).policy);
-    expect(policy.Statement).toEqual([{ Sid: "ReadMetrics", Effect: "Allow", Action: ["cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics"], Resource: "*" }]);
-    const config = parseYaml((plan.ofType("kubernetes:core/v1:ConfigMap").find((c) => (c.inputs as any).metadata.name === "cloudwatch-exporter")!.inputs as any).data["config.yml"]);
-    expect(config.static.map((j: any) => [j.namespace, j.dimensions])).toEqual([
-      ["AWS/RDS", [{ name: "DBInstanceIdentifier", value: "shop-postgres" }]],
-      ["AWS/ElastiCache", [{ name: "CacheClusterId", value: "shop-redis-001" }, { name: "CacheNodeId", value: "0001" }]],
-    ]);
-    expect(config.static[0].metrics.map((m: any) => m.name)).toEqual(["FreeStorageSpace", "CPUUtilization", "CPUCreditBalance", "ReplicaLag"]);
-  });
-
-  it("names the series as YACE does", () => {
-    expect(CLOUDWATCH_METRICS.rds.map((m) => yaceSeriesName("rds", m.name, m.statistics[0]))).toEqual([
-      "aws_rds_free_storage_space_average",
-      "aws_rds_cpuutilization_average",
-      "aws_rds_cpucredit_balance_average",
-      "aws_rds_replica_lag_average",
-    ]);
-    expect(CLOUDWATCH_METRICS.elasticache.map((m) => yaceSeriesName("elasticache", m.name, m.statistics[0]))).toEqual([
-      "aws_elasticache_evictions_sum",
-      "aws_elasticache_engine_cpuutilization_average",
-      "aws_elasticache_replication_lag_average",
-    ]);
-  });
-
   it("meets Pod Security restricted", () => expect(podViolations(plan)).toEqual([]));
-
-  it("rejects a CloudWatch exporter with nothing to read, and accepts one with a cache node only", async () => {
-    const base = { namespace: "monitoring", region: "us-east-1", oidcProviderArn: "arn", oidcIssuer: "issuer" };
-    await planOf(() => expect(() => new CloudWatchExporter("cw", base)).toThrow(/CloudWatchExporter\.dbInstanceIdentifiers: \[\] — must name at least one RDS instance/));
-    await planOf(() => expect(() => new CloudWatchExporter("cw", { ...base, cacheClusterIds: ["c-001"] })).not.toThrow());
-  });
 
   it("derives ElastiCache member node ids from the group, with and without cluster mode", () => {
     expect(cacheMemberIds("shop-redis", { numCacheClusters: 2 })).toEqual(["shop-redis-001", "shop-redis-002"]);

@@ -469,102 +469,102 @@ export const ALERT_CASES: Record<string, AlertCase> = {
   DatabaseStorageLow: {
     firing: {
       // 5 GiB free; the replica has 50 GiB.
-      series: [s('aws_rds_free_storage_space_average{dimension_DBInstanceIdentifier="shop-postgres", name="rds-shop-postgres"}', "5368709120x30"), s('aws_rds_free_storage_space_average{dimension_DBInstanceIdentifier="shop-postgres-replica-1"}', "53687091200x30")],
+      series: [s('aws_rds_free_storage_space_average{dbinstance_identifier="shop-postgres"}', "5368709120x30"), s('aws_rds_free_storage_space_average{dbinstance_identifier="shop-postgres-replica-1"}', "53687091200x30")],
       at: "20m",
       alerts: [
         {
-          labels: { dimension_DBInstanceIdentifier: "shop-postgres", severity: "warning" },
+          labels: { dbinstance_identifier: "shop-postgres", severity: "warning" },
           summary: "RDS instance shop-postgres is running out of storage",
           description: "shop-postgres has 5GiB of free storage (threshold 10 GiB); storage autoscaling may be at its maximum.",
         },
       ],
     },
-    silent: { series: [s('aws_rds_free_storage_space_average{dimension_DBInstanceIdentifier="shop-postgres"}', "53687091200x30")], at: "20m" },
+    silent: { series: [s('aws_rds_free_storage_space_average{dbinstance_identifier="shop-postgres"}', "53687091200x30")], at: "20m" },
   },
   DatabaseReplicaLagHigh: {
     firing: {
-      series: [s('aws_rds_replica_lag_average{dimension_DBInstanceIdentifier="shop-postgres-replica-1"}', "120x10")],
+      series: [s('aws_rds_replica_lag_average{dbinstance_identifier="shop-postgres-replica-1"}', "120x10")],
       at: "8m",
       alerts: [
         {
-          labels: { dimension_DBInstanceIdentifier: "shop-postgres-replica-1", severity: "warning" },
+          labels: { dbinstance_identifier: "shop-postgres-replica-1", severity: "warning" },
           summary: "RDS replica shop-postgres-replica-1 lags behind",
           description: "shop-postgres-replica-1 is 2m 0s behind its primary (threshold 60 s); reads from it are stale.",
         },
       ],
     },
-    silent: { series: [s('aws_rds_replica_lag_average{dimension_DBInstanceIdentifier="shop-postgres-replica-1"}', "2x10")], at: "8m" },
+    silent: { series: [s('aws_rds_replica_lag_average{dbinstance_identifier="shop-postgres-replica-1"}', "2x10")], at: "8m" },
   },
   DatabaseCPUHigh: {
     firing: {
-      series: [s('aws_rds_cpuutilization_average{dimension_DBInstanceIdentifier="shop-postgres"}', "93x30")],
+      series: [s('aws_rds_cpuutilization_average{dbinstance_identifier="shop-postgres"}', "93x30")],
       at: "20m",
       alerts: [
         {
-          labels: { dimension_DBInstanceIdentifier: "shop-postgres", severity: "warning" },
+          labels: { dbinstance_identifier: "shop-postgres", severity: "warning" },
           summary: "RDS instance shop-postgres is CPU-bound",
           description: "shop-postgres runs at 93 % CPU (threshold 80 %); check pg_stat_statements for the expensive queries.",
         },
       ],
     },
-    silent: { series: [s('aws_rds_cpuutilization_average{dimension_DBInstanceIdentifier="shop-postgres"}', "45x30")], at: "20m" },
+    silent: { series: [s('aws_rds_cpuutilization_average{dbinstance_identifier="shop-postgres"}', "45x30")], at: "20m" },
   },
   DatabaseCPUCreditsLow: {
     firing: {
-      series: [s('aws_rds_cpucredit_balance_average{dimension_DBInstanceIdentifier="shop-postgres"}', "4x30")],
+      series: [s('aws_rds_cpucredit_balance_average{dbinstance_identifier="shop-postgres"}', "4x30")],
       at: "20m",
       alerts: [
         {
-          labels: { dimension_DBInstanceIdentifier: "shop-postgres", severity: "warning" },
+          labels: { dbinstance_identifier: "shop-postgres", severity: "warning" },
           summary: "RDS instance shop-postgres is running out of CPU credits",
           description: "shop-postgres has 4 CPU credits left (threshold 20); at 0 it is throttled to its baseline. Move to a non-burstable class.",
         },
       ],
     },
     // A non-burstable class publishes no CPUCreditBalance at all: nothing to alert on.
-    silent: { series: [s('aws_rds_cpucredit_balance_average{dimension_DBInstanceIdentifier="shop-postgres"}', "144x30")], at: "20m" },
+    silent: { series: [s('aws_rds_cpucredit_balance_average{dbinstance_identifier="shop-postgres"}', "144x30")], at: "20m" },
   },
   CacheEvictions: {
     firing: {
-      series: [s('aws_elasticache_evictions_sum{dimension_CacheClusterId="shop-redis-001", dimension_CacheNodeId="0001"}', "2500x30")],
+      series: [s('aws_elasticache_evictions_sum{cache_cluster_id="shop-redis-001", cache_node_id="0001"}', "2500x30")],
       at: "20m",
       alerts: [
         {
-          labels: { dimension_CacheClusterId: "shop-redis-001", severity: "warning" },
+          labels: { cache_cluster_id: "shop-redis-001", severity: "warning" },
           summary: "ElastiCache node shop-redis-001 is evicting keys",
           description: "shop-redis-001 evicts 2.5k keys per minute (threshold 100); the hit rate drops and the database takes the load.",
         },
       ],
     },
-    silent: { series: [s('aws_elasticache_evictions_sum{dimension_CacheClusterId="shop-redis-001", dimension_CacheNodeId="0001"}', "0x30")], at: "20m" },
+    silent: { series: [s('aws_elasticache_evictions_sum{cache_cluster_id="shop-redis-001", cache_node_id="0001"}', "0x30")], at: "20m" },
   },
   CacheEngineCPUHigh: {
     firing: {
-      series: [s('aws_elasticache_engine_cpuutilization_average{dimension_CacheClusterId="shop-redis-001", dimension_CacheNodeId="0001"}', "97x30")],
+      series: [s('aws_elasticache_engine_cpuutilization_average{cache_cluster_id="shop-redis-001", cache_node_id="0001"}', "97x30")],
       at: "20m",
       alerts: [
         {
-          labels: { dimension_CacheClusterId: "shop-redis-001", severity: "warning" },
+          labels: { cache_cluster_id: "shop-redis-001", severity: "warning" },
           summary: "ElastiCache node shop-redis-001 is CPU-bound",
           description: "The Redis engine of shop-redis-001 runs at 97 % CPU (threshold 90 %); latency grows for every client.",
         },
       ],
     },
-    silent: { series: [s('aws_elasticache_engine_cpuutilization_average{dimension_CacheClusterId="shop-redis-001", dimension_CacheNodeId="0001"}', "30x30")], at: "20m" },
+    silent: { series: [s('aws_elasticache_engine_cpuutilization_average{cache_cluster_id="shop-redis-001", cache_node_id="0001"}', "30x30")], at: "20m" },
   },
   CacheReplicationLagHigh: {
     firing: {
-      series: [s('aws_elasticache_replication_lag_average{dimension_CacheClusterId="shop-redis-002", dimension_CacheNodeId="0001"}', "45x10")],
+      series: [s('aws_elasticache_replication_lag_average{cache_cluster_id="shop-redis-002", cache_node_id="0001"}', "45x10")],
       at: "8m",
       alerts: [
         {
-          labels: { dimension_CacheClusterId: "shop-redis-002", severity: "warning" },
+          labels: { cache_cluster_id: "shop-redis-002", severity: "warning" },
           summary: "ElastiCache replica shop-redis-002 lags behind",
           description: "shop-redis-002 is 45s behind its primary (threshold 30 s); a failover now would lose those writes.",
         },
       ],
     },
-    silent: { series: [s('aws_elasticache_replication_lag_average{dimension_CacheClusterId="shop-redis-002", dimension_CacheNodeId="0001"}', "0.2x10")], at: "8m" },
+    silent: { series: [s('aws_elasticache_replication_lag_average{cache_cluster_id="shop-redis-002", cache_node_id="0001"}', "0.2x10")], at: "8m" },
   },
   DatabaseMaintenanceOverdue: {
     firing: {
