@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../core/errors";
 import { LIBRARY_LABELS } from "../core/labels";
 import { K8S_NAME } from "../core/patterns";
+import { NAMESPACE_KIND_LABEL } from "../core/network-flows";
 import { IrsaRole } from "./irsa-role";
 import { logsEncryptingKeyPolicy } from "./kms-key-policy";
 import { isPinnedImage } from "./postgres-backup-jobs";
@@ -172,6 +173,8 @@ export class LogShipping extends pulumi.ComponentResource {
           name: agentNamespace,
           labels: {
             ...LIBRARY_LABELS,
+            // A platform namespace (like monitoring): no application pods, the agent's egress is CloudWatch Logs over HTTPS.
+            [NAMESPACE_KIND_LABEL]: "platform",
             "pod-security.kubernetes.io/enforce": "privileged",
             "pod-security.kubernetes.io/audit": "restricted",
             "pod-security.kubernetes.io/audit-version": "latest",

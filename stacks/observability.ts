@@ -22,6 +22,12 @@ import { LogShipping } from "../components/log-shipping";
 import { DatabaseMaintenance } from "../components/database-maintenance";
 import { POSTGRES_CLIENT_IMAGES } from "../components/postgres-backup-jobs";
 import { windowStartSchedule } from "./config/observability";
+import type { ExtraWorkload } from "../model/network-flows";
+
+/** Declares pods this step adds, so the security step's NetworkPolicies let them reach exactly what they need. */
+function declareFlows(ctx: StackContext, workloads: ExtraWorkload[]): void {
+  ctx.networkWorkloads = [...((ctx.networkWorkloads as ExtraWorkload[] | undefined) ?? []), ...workloads];
+}
 
 /** ElastiCache names the member clusters of a replication group `<id>-001`… (cluster mode: `<id>-0001-001`…). */
 export function cacheMemberIds(replicationGroupId: string, cache: { numCacheClusters?: number; clusterMode?: { shards: number; replicasPerShard: number } }): string[] {
@@ -74,6 +80,11 @@ export function deployObservability(ctx: StackContext): Record<string, unknown> 
         { provider, dependsOn: [...(monitoring.stackComponent ? [monitoring.stackComponent] : []), data.postgresConnection] },
       );
       outputs.databaseMonitoringUser = exporter.monitoringUser;
+      declareFlows(ctx, [
+        // The bootstrap Job runs in the application namespace (default-deny there): it only talks to the database.
+        { namespace: appNamespace, name: "postgres-monitoring-role", selector: { "app.kubernetes.io/name": "postgres-monitoring-role" }, reaches: ["database"] },
+        { namespace: monitoring.namespace, name: "postgres-exporter", selector: { "app.kubernetes.io/name": "postgres-exporter" }, metricsPort: 9187, reaches: ["database"] },
+      ]);
     }
     if (data.cache) {
       new RedisExporter(
@@ -81,6 +92,7 @@ export function deployObservability(ctx: StackContext): Record<string, unknown> 
         { namespace: monitoring.namespace, host: data.cache.primaryEndpoint, port: data.cache.port, authToken: data.cache.authToken, tls: true, clusterMode: data.cache.clusterModeEnabled, monitorLabels },
         after,
       );
+      declareFlows(ctx, [{ namespace: monitoring.namespace, name: "redis-exporter", selector: { "app.kubernetes.io/name": "redis-exporter" }, metricsPort: 9121, reaches: ["cache"] }]);
     }
     if (o.exporters.cloudwatch && (data.database || data.cache)) {
       const dbIds = data.database ? [data.database.instanceIdentifier, ...(data.readReplicas ?? []).map((r) => r.instanceIdentifier)] : [];
@@ -138,6 +150,7 @@ export function deployObservability(ctx: StackContext): Record<string, unknown> 
       { provider, dependsOn: [data.postgresConnection] },
     );
     outputs.databaseMaintenanceCronJob = job.cronJobName;
+    declareFlows(ctx, [{ namespace: appNamespace, name: "database-maintenance", selector: { "runbook.dev/backup": "db-maintenance" }, reaches: ["database"] }]);
   }
   return outputs;
 }

@@ -96,6 +96,17 @@ describe("the production plan (Pulumi.production.yaml)", () => {
     expect((plan.one("kubernetes:helm.sh/v3:Release", "log-shipping").inputs as any).values.serviceMonitor.enabled).toBe(true);
   });
 
+  it("declares the new pods' flows, so the default-deny NetworkPolicies let each reach only its data store", () => {
+    const policies = plan.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => p.inputs as any);
+    const allow = (ns: string, name: string) => policies.find((p) => p.metadata.namespace === ns && p.metadata.name === `allow-${name}`);
+    expect(allow("stock-analysis-system", "database-maintenance").spec.podSelector.matchLabels).toMatchObject({ "runbook.dev/backup": "db-maintenance" });
+    expect(allow("stock-analysis-system", "postgres-monitoring-role").spec.podSelector.matchLabels).toMatchObject({ "app.kubernetes.io/name": "postgres-monitoring-role" });
+    const egressPorts = (p: any) => p.spec.egress.flatMap((e: any) => e.ports.map((port: any) => port.port));
+    expect(egressPorts(allow("monitoring", "postgres-exporter"))).toEqual(expect.arrayContaining([53, 5432]));
+    expect(egressPorts(allow("monitoring", "redis-exporter"))).toEqual(expect.arrayContaining([53, 6379]));
+    expect(egressPorts(allow("monitoring", "redis-exporter"))).not.toContain(5432);
+  });
+
   it("switches the LogShippingStalled alert on with the log agent", () => {
     const rule = plan.ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule").find((r) => (r.inputs as any).metadata.name === "runbook-alerts")!.inputs as any;
     const alerts = rule.spec.groups.flatMap((g: any) => g.rules).map((r: any) => r.alert);
