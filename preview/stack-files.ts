@@ -47,8 +47,12 @@ export function readProjectName(projectDir: string): string {
   return doc.name;
 }
 
-/** Stack files are small; anything this big is a mistake (or an attack), refused before parsing. */
-export const MAX_STACK_FILE_BYTES = 1024 * 1024;
+/**
+ * Stack files are small; anything this big is a mistake (or an attack), refused before parsing. Set well
+ * above what a bad value needs to be refused by its key (a 20 MB tag parses in about 0.4 s and is then
+ * refused as `runbook-infra:tags.<key>`), so only absurd files get the file-level line.
+ */
+export const MAX_STACK_FILE_BYTES = 32 * 1024 * 1024;
 
 /** Tags a stack file may carry: YAML's core types, which the Pulumi CLI's reader resolves the same way. */
 const CORE_TAGS = new Set(["tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"]);
