@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { evaluatePlan, loadPackConfig, PlanError, validatePlan, validatePlanGraph, Violation } from "./evaluate";
 import { policies } from "./rules";
+import { escapeText } from "../core/text";
 
 const USAGE = "usage: npm run policy -- <plan.json> [--environment production|staging|development] [--config <policy-pack-config.json>] [--json]";
 
@@ -44,7 +45,8 @@ export function formatViolations(violations: Violation[], policyCount: number): 
     const group = violations.filter((v) => v.level === level);
     if (group.length === 0) continue;
     lines.push(`${level} (${group.length}):`);
-    for (const v of group) lines.push(`  [${v.policy}] ${shortUrn(v.urn)}: ${v.message}`);
+    // A plan is input like any other: names and messages are escaped and cut before they reach a terminal.
+    for (const v of group) lines.push(`  [${v.policy}] ${escapeText(shortUrn(v.urn), 160)}: ${v.message.split("\n").map((line) => escapeText(line, 500)).join("\n")}`);
   }
   const mandatory = violations.filter((v) => v.level === "mandatory").length;
   lines.push(`${policyCount} policies: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s)${mandatory ? " — the plan must not be applied" : ""}`);
@@ -80,7 +82,7 @@ export function main(argv: string[], io: CliIo = { out: (l) => console.log(l), e
     if (parsed.values.json) io.out(JSON.stringify({ violations }, null, 2));
     else {
       const configName = parsed.values.config ?? (config ? `policies/config/${environment}.json` : "defaults");
-      io.out(`Policy pack runbook-infra on ${plan.stack ?? planPath}${environment ? ` (${environment})` : ""}: ${plan.resources.length} resources, config ${configName}`);
+      io.out(`Policy pack runbook-infra on ${escapeText(String(plan.stack ?? planPath), 80)}${environment ? ` (${environment})` : ""}: ${plan.resources.length} resources, config ${configName}`);
       for (const line of formatViolations(violations, policies.length)) io.out(line);
     }
     return violations.some((v) => v.level === "mandatory") ? 1 : 0;

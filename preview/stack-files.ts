@@ -102,7 +102,7 @@ function parseStackYaml(text: string, file: string, project: string, stackName: 
       if (problem) return visit.BREAK;
       const tag = (node as { tag?: string }).tag;
       if (tag && !CORE_TAGS.has(tag)) {
-        problem = `${stackName}: ${configKeyOf(project, nodePath(ancestors, node))}: ${escapeText(tag, 40)} (${where(node)}) — YAML tags are not evaluated in stack files (the Pulumi CLI reads plain values); write the value itself`;
+        problem = `${stackName}: ${configKeyOf(project, nodePath(ancestors, node))}: ${escapeText(tag.replace("tag:yaml.org,2002:", "!!"), 40)} (${where(node)}) — YAML tags are not evaluated in stack files (the Pulumi CLI reads plain values); write the value itself`;
         return visit.BREAK;
       }
       if (isScalar(node) && typeof node.value === "number" && !Number.isFinite(node.value)) {

@@ -114,6 +114,7 @@ const cases: Case[] = [
   { name: "1e400 (YAML reads infinity)", text: replace("allocatedStorageGiB: 100 ", "allocatedStorageGiB: 1e400 "), exit: 1, message: /^production: runbook-infra:database\.allocatedStorageGiB: 1e400 \(line \d+\) — must be a finite number \(YAML reads it as Infinity\)/ },
   { name: ".nan", text: replace("storageGiB: 100\n", "storageGiB: .nan\n"), exit: 1, message: /^production: runbook-infra:monitoring\.storageGiB: \.nan \(line \d+\) — must be a finite number \(YAML reads it as NaN\)/ },
   { name: "-.inf inside a list", text: replace("regions: [us-east-1, us-west-2, eu-west-1]", "regions: [us-east-1, -.inf, eu-west-1]"), exit: 1, message: /^production: runbook-infra:dr\.healthCheck\.regions\[1\]: -\.inf \(line \d+\) — must be a finite number/ },
+  { name: "a YAML 1.1 tag (!!binary)", text: replace("    owner: devops-team\n", "    owner: !!binary ZGV2b3Bz\n"), exit: 1, message: /^production: runbook-infra:tags\.owner: !!binary \(line \d+\) — YAML tags are not evaluated/ },
   { name: "a key written twice", text: replace("    multiAz: true\n", "    multiAz: true\n    multiAz: false\n"), exit: 1, message: /Pulumi\.production\.yaml: not valid YAML — Map keys must be unique \(line \d+\)$/ },
   {
     name: "merge keys (<<: *anchor) are merged, as the Pulumi CLI's reader does",
@@ -213,5 +214,36 @@ describe("config fuzz table: every bad input refused in one line by its stack ke
     const monitoring = JSON.parse(loadStackFile(P, file).config[`${P}:monitoring`]);
     expect(monitoring.routing.warning).toEqual({ receiver: "slack", groupWait: "10s", groupInterval: "30s", repeatInterval: "5m" });
     expect(monitoring.routing).not.toHaveProperty("<<");
+  });
+});
+
+describe("the same rules on the Pulumi CLI's path (PULUMI_CONFIG JSON, secrets flagged by the runtime)", () => {
+  const { parseStackConfig } = require("../stacks/config/load") as typeof import("../stacks/config/load");
+  const { loadStackFile } = require("../preview/stack-files") as typeof import("../preview/stack-files");
+  const base = () => loadStackFile(P, path.join(root, "Pulumi.production.yaml"));
+  const parseWith = (edit: (raw: Record<string, string>) => void, secrets: string[] = []) => {
+    const stack = base();
+    const raw = { ...stack.config };
+    edit(raw);
+    return () => parseStackConfig("production", raw, new Set([...stack.secretKeys, ...secrets]));
+  };
+
+  it.each([
+    ["1e400 in JSON (shown as Infinity, not null)", (r: Record<string, string>) => (r[`${P}:database`] = r[`${P}:database`].replace('"allocatedStorageGiB":100', '"allocatedStorageGiB":1e400')), [], /^production: runbook-infra:database\.allocatedStorageGiB: Infinity — must be a finite number$/],
+    ["a secret tag map (decrypted by the CLI) is refused without its value", (r: Record<string, string>) => (r[`${P}:tags`] = JSON.stringify({ owner: "s3cr3t-decrypted" })), [`${P}:tags`], /^production: runbook-infra:tags: "\[secret\]" — must not be a secret/],
+    ["a secret domain", (r: Record<string, string>) => (r[`${P}:domain`] = "s3cr3t-decrypted.example.com"), [`${P}:domain`], /^production: runbook-infra:domain: "\[secret\]" — must not be a secret/],
+    ["an ESC in a top-level string", (r: Record<string, string>) => (r[`${P}:environment`] = "production\u001b[0m"), [], /^production: runbook-infra:environment: "production\\u001b\[0m" — must not contain control characters/],
+  ] as const)("%s", (_name, edit, secrets, message) => {
+    const run = parseWith(edit as (raw: Record<string, string>) => void, [...secrets]);
+    expect(run).toThrow(message);
+    try {
+      run();
+    } catch (error) {
+      expect((error as Error).message).not.toMatch(/s3cr3t|\n|\u001b/);
+    }
+  });
+
+  it("accepts the production stack as the CLI passes it", () => {
+    expect(parseWith(() => undefined)()).toMatchObject({ environment: "production" });
   });
 });

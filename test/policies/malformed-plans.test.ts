@@ -71,3 +71,19 @@ describe("policy CLI on malformed plans", () => {
     expect(result.code).toBe(0);
   });
 });
+
+describe("policy CLI output from a hostile plan", () => {
+  it("escapes names before they reach the terminal", () => {
+    const plan = compliantPlan();
+    const db = one(plan, "aws:rds/instance:Instance");
+    db.inputs.storageEncrypted = false;
+    const hostile = `${db.urn}\u001b]0;pwned\u0007`;
+    for (const r of plan.resources) r.dependencies = (r.dependencies ?? []).map((d) => (d === db.urn ? hostile : d));
+    db.urn = hostile;
+    const result = run(plan, "hostile");
+    expect(result.code).toBe(1);
+    const text = result.out.join("\n");
+    expect(text).toMatch(/database-instance\\x1b\]0;pwned\\x07: storageEncrypted is not true/);
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+});
