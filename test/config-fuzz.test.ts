@@ -88,6 +88,12 @@ const cases: Case[] = [
   { name: "cron schedule with a trailing space", edit: set("backups", "kubernetesConfig", "schedule", "0 3 * * * "), exit: 1, message: /^production: runbook-infra:backups\.kubernetesConfig\.schedule: "0 3 \* \* \* " — must be a five-field cron expression/ },
   { name: "domain of 10 KB", edit: setTop(`${P}:domain`, `${"a".repeat(10_000)}.com`), exit: 1, message: /^production: runbook-infra:domain: "a+\.\.\. — must be at most 2048 characters long$/ },
 
+  { name: "health check path with quotes and braces", edit: set("dr", "healthCheck", "path", '/health?x="{{a}}"'), exit: 1, message: /^production: runbook-infra:dr\.healthCheck\.path: .* — must be an absolute URL path such as "\/health" \(URL characters only/ },
+  { name: "health check path of 300 characters", edit: set("dr", "healthCheck", "path", `/${"h".repeat(299)}`), exit: 1, message: /^production: runbook-infra:dr\.healthCheck\.path: .* — must be at most 255 characters/ },
+  { name: "PDB selector with a key the API server refuses", edit: (doc) => doc.setIn(["config", `${P}:application`, "services", 0, "selector"], doc.createNode({ "app name!": "api" })), exit: 1, message: /^production: runbook-infra:application\.services\[0\]\.selector\["app name!"\]: "api" — keys must be Kubernetes label keys/ },
+  { name: "PDB selector that selects every pod", edit: (doc) => doc.setIn(["config", `${P}:application`, "services", 0, "selector"], doc.createNode({})), exit: 1, message: /^production: runbook-infra:application\.services\[0\]\.selector: \{\} — must select by at least one label/ },
+  { name: "PDB selector with a label value of 64 characters", edit: (doc) => doc.setIn(["config", `${P}:application`, "services", 0, "selector"], doc.createNode({ app: "a".repeat(64) })), exit: 1, message: /selector\.app: "a+\.*" — must be a Kubernetes label value/ },
+
   // --- CIDRs: judged by what they cover ---------------------------------------------------------------
   { name: "VPC CIDR with host bits set", edit: set("network", "cidr", "10.0.5.7/16"), exit: 1, message: /^production: runbook-infra:network\.cidr: "10\.0\.5\.7\/16" — must be a network address: host bits are set below \/16 \(the network is 10\.0\.0\.0\/16\)$/ },
   { name: "VPC CIDR with a leading zero", edit: set("network", "cidr", "010.0.0.0/16"), exit: 1, message: /^production: runbook-infra:network\.cidr: "010\.0\.0\.0\/16" — must be an IPv4 CIDR block/ },
@@ -228,13 +234,15 @@ describe("the same rules on the Pulumi CLI's path (PULUMI_CONFIG JSON, secrets f
     return () => parseStackConfig("production", raw, new Set([...stack.secretKeys, ...secrets]));
   };
 
-  it.each([
-    ["1e400 in JSON (shown as Infinity, not null)", (r: Record<string, string>) => (r[`${P}:database`] = r[`${P}:database`].replace('"allocatedStorageGiB":100', '"allocatedStorageGiB":1e400')), [], /^production: runbook-infra:database\.allocatedStorageGiB: Infinity — must be a finite number$/],
-    ["a secret tag map (decrypted by the CLI) is refused without its value", (r: Record<string, string>) => (r[`${P}:tags`] = JSON.stringify({ owner: "s3cr3t-decrypted" })), [`${P}:tags`], /^production: runbook-infra:tags: "\[secret\]" — must not be a secret/],
-    ["a secret domain", (r: Record<string, string>) => (r[`${P}:domain`] = "s3cr3t-decrypted.example.com"), [`${P}:domain`], /^production: runbook-infra:domain: "\[secret\]" — must not be a secret/],
-    ["an ESC in a top-level string", (r: Record<string, string>) => (r[`${P}:environment`] = "production\u001b[0m"), [], /^production: runbook-infra:environment: "production\\u001b\[0m" — must not contain control characters/],
-  ] as const)("%s", (_name, edit, secrets, message) => {
-    const run = parseWith(edit as (raw: Record<string, string>) => void, [...secrets]);
+  type Edit = (r: Record<string, string>) => void;
+  const table: Array<[string, Edit, string[], RegExp]> = [
+    ["1e400 in JSON (shown as Infinity, not null)", (r) => void (r[`${P}:database`] = r[`${P}:database`].replace('"allocatedStorageGiB":100', '"allocatedStorageGiB":1e400')), [], /^production: runbook-infra:database\.allocatedStorageGiB: Infinity — must be a finite number$/],
+    ["a secret tag map (decrypted by the CLI) is refused without its value", (r) => void (r[`${P}:tags`] = JSON.stringify({ owner: "s3cr3t-decrypted" })), [`${P}:tags`], /^production: runbook-infra:tags: "\[secret\]" — must not be a secret/],
+    ["a secret domain", (r) => void (r[`${P}:domain`] = "s3cr3t-decrypted.example.com"), [`${P}:domain`], /^production: runbook-infra:domain: "\[secret\]" — must not be a secret/],
+    ["an ESC in a top-level string", (r) => void (r[`${P}:environment`] = "production\u001b[0m"), [], /^production: runbook-infra:environment: "production\\u001b\[0m" — must not contain control characters/],
+  ];
+  it.each(table)("%s", (_name, edit, secrets, message) => {
+    const run = parseWith(edit, secrets);
     expect(run).toThrow(message);
     try {
       run();

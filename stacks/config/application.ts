@@ -4,6 +4,7 @@
  * application pipelines own, and the capacity-plan inputs (current load and monthly growth).
  */
 import { z } from "zod";
+import { K8S_LABEL_KEY, K8S_LABEL_VALUE } from "../../core/labels";
 import { bool, cpuQuantity, int, k8sName, memoryQuantity, num, oneOf, str } from "./fields";
 import type { Refinement, Report } from "./refinement";
 import { cpuCores, memoryGiB, podsOf, surged, ROLLOUT_SURGE_PERCENT } from "../../core/quantities";
@@ -102,7 +103,15 @@ export const serviceSchema = z
     /** Explicit opt-out from the production rule minReplicas ≥ 2 (a singleton worker, say). @default false */
     allowSingleReplica: bool().default(false),
     /** Labels of the Deployment's pods, for the PodDisruptionBudget. @default { app: <name> } */
-    selector: z.record(z.string(), z.string({ error: "must be a string" })).optional(),
+    selector: z
+      .record(z.string(), str(K8S_LABEL_VALUE, "a Kubernetes label value (at most 63 letters, digits, '-', '_', '.', starting and ending alphanumeric)"))
+      .superRefine((labels, ctx) => {
+        // The API server refuses other keys at apply time; an empty selector would make the PDB cover every pod of the namespace.
+        if (Object.keys(labels).length === 0) ctx.addIssue({ code: "custom", message: "must select by at least one label (an empty selector matches every pod of the namespace)" });
+        for (const key of Object.keys(labels))
+          if (!K8S_LABEL_KEY.test(key)) ctx.addIssue({ code: "custom", path: [key], message: "keys must be Kubernetes label keys such as app or app.kubernetes.io/name" });
+      })
+      .optional(),
     /** Requests of one pod as the pipeline deploys it; used for quota and node capacity checks. @default none */
     podRequests: z.object({ cpu: cpuQuantity(), memory: memoryQuantity() }).strict().optional(),
     /** HPA scale-up/scale-down behaviour. @default see scalingBehaviorSchema (up: 60 s window, down: 300 s window) */

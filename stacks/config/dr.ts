@@ -47,7 +47,9 @@ export const healthCheckSchema = z
     /** Host the checkers call, also sent as Host header and SNI (the primary's ingress must answer /health for it); never the failover name. @default the primary target's host name */
     fqdn: hostname().optional(),
     /** HTTPS path that answers 2xx/3xx when the site is healthy (runbook: /health). @default "/health" */
-    path: str(/^\/[^\s?#]*(\?[^\s#]*)?$/, 'an absolute URL path such as "/health"').default("/health"),
+    path: str(/^\/[A-Za-z0-9\-._~:/@!$&'()*+,;=%]*(\?[A-Za-z0-9\-._~:/?@!$&'()*+,;=%]*)?$/, 'an absolute URL path such as "/health" (URL characters only, at most 255: Route53\'s ResourcePath limit)')
+      .max(255, { error: "must be at most 255 characters (Route53's ResourcePath limit)" })
+      .default("/health"),
     /** HTTPS port. @default 443 */
     port: int(1, 65535).default(443),
     /** Seconds between checks from each checker region (Route53 allows 10 or 30). @default 30 */

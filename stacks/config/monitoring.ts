@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { bool, int, k8sName, num, oneOf, promDuration, str } from "./fields";
 import type { Refinement } from "./refinement";
+import { K8S_LABEL_KEY } from "../../core/labels";
 import { EMAIL_ADDRESS, HTTPS_URL, HTTPS_URL_WITH_FRAGMENT, MAX_URL, SMTP_USERNAME } from "../../core/text";
 import { ALERT_CATALOGUE, ALERT_FAMILIES, DEFAULT_FAMILIES } from "../../monitoring/catalogue";
 import { RECEIVER_KINDS, RUNBOOK_ROUTES } from "../../monitoring/alertmanager";
@@ -9,7 +10,6 @@ import { durationSeconds } from "../../monitoring/promql";
 import { BURN_RATE_WINDOWS } from "../../monitoring/slo";
 
 const labelName = () => str(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)");
-const K8S_LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const URL_CHARS = "letters, digits and the URL characters - . _ ~ : / ? [ ] @ ! $ & ' ( ) * + , ; = %";
 const httpsUrl = () => str(HTTPS_URL, `an https URL without a #fragment (the runbook document), at most ${MAX_URL} characters of ${URL_CHARS}`).max(MAX_URL, { error: `must be at most ${MAX_URL} characters` });
 const httpsUrlWithAnchor = () => str(HTTPS_URL_WITH_FRAGMENT, `an https URL of the procedure, at most ${MAX_URL} characters of ${URL_CHARS} and #`).max(MAX_URL, { error: `must be at most ${MAX_URL} characters` });
