@@ -2,12 +2,13 @@
 # The whole test suite on a fresh machine: installs what the tests need, then type-checks and runs jest.
 #   npm packages: npm ci (lockfile)
 #   Debian tools (when run as root): promtool/amtool (prometheus, prometheus-alertmanager), PostgreSQL server
-#   and client (postgresql), the AWS CLI v2 (awscli) — the real-tool tests use them.
+#   and client (postgresql), the AWS CLI v2 (awscli), postgres_exporter, redis_exporter and redis-server
+#   (prometheus-postgres-exporter, prometheus-redis-exporter, redis-server) — the real-tool tests use them.
 # Under CI=true a missing tool is an error; on a laptop the tests that need it are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(prometheus prometheus-alertmanager postgresql awscli)
+DEBIAN_PACKAGES=(prometheus prometheus-alertmanager postgresql awscli prometheus-postgres-exporter prometheus-redis-exporter redis-server)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
