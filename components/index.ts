@@ -27,3 +27,7 @@ export * from "./redis-cache";
 export * from "./redis-exporter";
 export * from "./service-scaling";
 export * from "./slo-rules";
+export * from "./postgres-read-replica";
+export * from "./kafka-cluster";
+export * from "./cloudwatch-exporter";
+export * from "./namespace-operator-role";

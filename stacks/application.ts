@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackContext } from "./context";
 import type { ApplicationConfig, ServiceConfig } from "./config/application";
 import { AppNamespace } from "../components/app-namespace";
+import { NamespaceOperatorRole } from "../components/namespace-operator-role";
 import { ServiceScaling, ServiceScalingArgs } from "../components/service-scaling";
 import { ClusterAutoscaling } from "../components/cluster-autoscaling";
 
@@ -86,6 +87,12 @@ export function deployApplication(ctx: StackContext): Record<string, unknown> {
       { provider },
     );
   }
+
+  // Runbook 002 2.37: the operators' Role in this namespace, bound to the group cluster.access maps principals to.
+  const operators = app.operators
+    ? new NamespaceOperatorRole("application-operators", { namespace: appNamespace.namespaceName, group: app.operators.group, roleName: app.operators.roleName, allowExec: app.operators.allowExec }, { provider })
+    : undefined;
+  if (operators) outputs.operatorGroup = operators.group;
 
   ctx.application = {
     namespaceName: app.namespace,

@@ -18,6 +18,7 @@ import { monitoringPolicies } from "./monitoring";
 import { stackPolicies } from "./stack";
 import { securityPolicies } from "./security";
 import { mskPolicies } from "./msk";
+import { rbacPolicies } from "./rbac";
 import { rbacSubjectPolicies } from "./rbac-subjects";
 
 export const PACK_NAME = "runbook-infra";
@@ -37,6 +38,7 @@ export const policies: RunbookPolicy[] = [
   ...iamPolicies,
   ...route53Policies,
   ...kubernetesPolicies,
+  ...rbacPolicies,
   ...rbacSubjectPolicies,
   ...monitoringPolicies,
   ...stackPolicies,

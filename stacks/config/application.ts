@@ -201,6 +201,18 @@ export const applicationSchema = z
     services: z.array(serviceSchema).default([]),
     /** Capacity-plan inputs. @default none (the plan then checks only HPA maxima against nodes and quota) */
     capacity: capacitySchema.optional(),
+    /** Operator access in this namespace (runbook 002 2.37 intendly-operator): a Role with the runbooks' verbs bound to a Kubernetes group that cluster.access maps IAM principals to. @default none (no operator Role) */
+    operators: z
+      .object({
+        /** Kubernetes group of the operators (not system:*). No default. */
+        group: str(/^(?!system)[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/, "a Kubernetes group name (lowercase letters, digits, '-' or '.', not starting with system)"),
+        /** Name of the Role and RoleBinding. @default "operator" */
+        roleName: k8sName().default("operator"),
+        /** Also allow `kubectl exec` (reaches whatever a pod can read, Secrets included). @default false */
+        allowExec: bool().default(false),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

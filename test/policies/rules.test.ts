@@ -194,6 +194,25 @@ const cases: Record<string, Case> = {
     accept: (p) => addMsk(p, (i) => (i.loggingInfo = { brokerLogs: { s3: { enabled: true, bucket: "logs" } } })),
   },
 
+  // RBAC
+  "k8s-rbac-no-wildcard-or-escalation": {
+    violate: (p) =>
+      add(p, "kubernetes:rbac.authorization.k8s.io/v1:Role", "application-operators-role", {
+        metadata: { name: "operator", namespace: "stock-analysis-system" },
+        rules: [
+          { apiGroups: ["apps"], resources: ["deployments"], verbs: ["*"] },
+          { apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["bind", "escalate"] },
+          { apiGroups: [""], resources: ["*"], verbs: ["get", "delete"] },
+        ],
+      }),
+    message: /rules\[0\] grants every verb[\s\S]*rules\[1\] grants bind, escalate[\s\S]*rules\[2\] grants delete on every resource/,
+    // Read-only wildcards (the configuration backup's Role) and named verbs pass.
+    accept: (p) => {
+      add(p, "kubernetes:rbac.authorization.k8s.io/v1:Role", "k8s-config-read", { metadata: { name: "read", namespace: "x" }, rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["get", "list"] }] });
+      add(p, "kubernetes:rbac.authorization.k8s.io/v1:Role", "operators", { metadata: { name: "operator", namespace: "x" }, rules: [{ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["get", "patch", "update"] }] });
+    },
+  },
+
   // RDS
   "rds-storage-encrypted": { violate: (p) => (one(p, DB).inputs.storageEncrypted = false), message: /storageEncrypted is not true/ },
   "rds-multi-az": { violate: (p) => (one(p, DB).inputs.multiAz = false), message: /multiAz is not true/ },
