@@ -4,10 +4,12 @@
 // Run by `npm run lint`; exits 1 listing each breach as file:line.
 import ts from "typescript";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 const problems = [];
 const dir = process.argv[2] ?? "components";
+// `--layers <root>` checks the import layers of the tree at <root> (default: this project, with `components`).
+const layersAt = process.argv.indexOf("--layers") > 0 ? process.argv[process.argv.indexOf("--layers") + 1] : dir === "components" ? "." : undefined;
 const files = readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => join(dir, f));
 
 for (const file of files) {
@@ -73,13 +75,13 @@ function walkTs(folder) {
   }
   return out;
 }
-if (dir === "components") {
+if (layersAt !== undefined) {
   for (const folder of Object.keys(LAYERS).filter((l) => !l.includes("/"))) {
     let files;
-    try { files = walkTs(folder); } catch { continue; }
+    try { files = walkTs(join(layersAt, folder)).map((f) => relative(layersAt, f).replace(/\\/g, "/")); } catch { continue; }
     for (const file of files) {
       const layer = layerOf(file);
-      const text = readFileSync(file, "utf8");
+      const text = readFileSync(join(layersAt, file), "utf8");
       for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)[^;]*?from\s+"([^"]+)"|require\("([^"]+)"\)/g)) {
         const spec = match[1] ?? match[2];
         if (spec.startsWith(".")) {
