@@ -28,6 +28,12 @@ export interface ServiceSlo {
   /** Availability target in percent (99.9): share of requests answered without a 5xx. */
   availability?: number;
   latency?: LatencyObjective[];
+  /**
+   * A platform-wide objective (runbook 004 4.14): every service's requests counted together, in these
+   * namespaces (all when empty). `service` then only names the aggregate ("platform") in labels; no
+   * service matcher is applied.
+   */
+  aggregate?: { namespaces: string[] };
 }
 
 export interface BurnRateWindow {
@@ -74,7 +80,11 @@ export interface SloObjective {
 }
 
 export function objectivesOf(slo: ServiceSlo): SloObjective[] {
-  const base = [`service="${slo.service}"`, ...(slo.namespace ? [`namespace="${slo.namespace}"`] : [])];
+  const base = slo.aggregate
+    ? slo.aggregate.namespaces.length
+      ? [`namespace=~"${slo.aggregate.namespaces.join("|")}"`]
+      : []
+    : [`service="${slo.service}"`, ...(slo.namespace ? [`namespace="${slo.namespace}"`] : [])];
   const out: SloObjective[] = [];
   if (slo.availability !== undefined) {
     out.push({

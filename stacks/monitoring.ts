@@ -39,12 +39,24 @@ export interface MonitoringContext {
 
 /** SLO targets per service: the service's own, else the stack's defaults. */
 export function serviceSlos(monitoring: MonitoringConfig, watched: string[] = monitoring.namespaces): ServiceSlo[] {
-  return monitoring.slo.services.map((service) => ({
+  const perService: ServiceSlo[] = monitoring.slo.services.map((service) => ({
     service: service.name,
     namespace: service.namespace ?? watched[0],
     availability: service.availability ?? monitoring.slo.defaults.availability,
     latency: service.latency ?? monitoring.slo.defaults.latency,
   }));
+  // Runbook 004 4.14: the platform objective counts every service's requests in the watched namespaces together.
+  const platform = monitoring.slo.platform;
+  if (!platform) return perService;
+  return [
+    ...perService,
+    {
+      service: platform.name,
+      aggregate: { namespaces: watched },
+      availability: platform.availability ?? monitoring.slo.defaults.availability,
+      latency: platform.latency ?? monitoring.slo.defaults.latency,
+    },
+  ];
 }
 
 /** AlertmanagerConfig arguments from the validated config and the credentials of the receivers in use. */

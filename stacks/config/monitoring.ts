@@ -91,6 +91,18 @@ export const sloSchema = z
       .prefault({}),
     /** Services with SLOs. @default [] */
     services: z.array(sloServiceSchema).default([]),
+    /** A platform-wide objective over every service in monitoring.namespaces together (runbook 004 4.14), with its own burn-rate alerts. @default none */
+    platform: z
+      .object({
+        /** Name the aggregate carries in the `service` and `sloth_service` labels. @default "platform" */
+        name: k8sName().default("platform"),
+        /** Availability in percent over all requests. @default slo.defaults.availability */
+        availability: num(93.1, 99.999).optional(),
+        /** Latency objectives over all requests. @default slo.defaults.latency */
+        latency: z.array(latencySchema).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -202,7 +214,10 @@ export const refineMonitoring: Refinement = (config, report) => {
 
   // The 3-day burn-rate window reads 3 days of samples; shorter retention silently disables the slow ticket.
   const longest = Math.max(...BURN_RATE_WINDOWS.map((w) => durationSeconds(w.long) ?? 0));
-  if (monitoring.slo.services.length > 0 && (durationSeconds(monitoring.retention) ?? 0) < longest && monitoring.stack === "managed")
+  const platform = monitoring.slo.platform;
+  if (platform && monitoring.slo.services.some((service) => service.name === platform.name))
+    report(at("slo", "platform", "name"), platform.name, "must differ from every slo.services[].name (the platform objective is all services together)");
+  if ((monitoring.slo.services.length > 0 || platform) && (durationSeconds(monitoring.retention) ?? 0) < longest && monitoring.stack === "managed")
     report(at("retention"), monitoring.retention, "must be at least 3d: the slow SLO burn-rate alert reads a 3-day window");
   if (config.environment === "production" && monitoring.routing.critical.receiver !== "pagerduty")
     report(at("routing", "critical", "receiver"), monitoring.routing.critical.receiver, "must be pagerduty in production: critical alerts page the on-call engineer");
