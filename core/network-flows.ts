@@ -6,7 +6,7 @@
  * against a pod's labels the way a CNI does (the union of every policy that selects the pod), so a test
  * can show that a workload gets exactly what it needs and that a quarantined pod gets nothing.
  *
- * The data tier (RDS, ElastiCache) and the EKS control plane's ENIs live in the private subnets, outside
+ * The data tier (RDS, ElastiCache, MSK) and the EKS control plane's ENIs live in the private subnets, outside
  * the cluster's pod selectors: they are reached by ipBlock on the private subnets' CIDRs and the exact
  * port, never the whole VPC. AWS APIs (S3, STS for IRSA) have no stable address ranges a NetworkPolicy
  * could name: HTTPS to public addresses only, every private and link-local range excepted.
@@ -25,6 +25,8 @@ export const BACKUP_POD_LABEL = "runbook.dev/backup";
 /** PostgreSQL and Redis ports of the data tier the library builds. */
 export const DATABASE_PORT = 5432;
 export const CACHE_PORT = 6379;
+/** Amazon MSK's port for SASL/IAM over TLS from inside the VPC (the only listener the library opens). */
+export const MESSAGING_PORT = 9098;
 /** The EKS API endpoint behind the `kubernetes` Service and its ENIs. */
 export const KUBE_API_PORT = 443;
 export const HTTPS_PORT = 443;
@@ -34,7 +36,7 @@ export const DNS_PORT = 53;
 export const NON_PUBLIC_IPV4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"] as const;
 
 /** Where an egress flow goes. `service:<name>` is a service of the same namespace. */
-export type EgressTarget = "dns" | "database" | "cache" | "aws-apis" | "kube-api" | `service:${string}`;
+export type EgressTarget = "dns" | "database" | "cache" | "messaging" | "aws-apis" | "kube-api" | `service:${string}`;
 /** Where an ingress flow comes from. */
 export type IngressSource = "load-balancer" | "prometheus" | `service:${string}`;
 
@@ -87,6 +89,8 @@ export interface ServiceFlowInput {
   /** It uses the database / the cache (only when the stack has one). */
   database: boolean;
   cache: boolean;
+  /** It produces to or consumes from Kafka (MSK, IAM auth: also STS over HTTPS for its IRSA credentials). */
+  messaging: boolean;
   /** It calls AWS APIs or other HTTPS endpoints outside the VPC. */
   internetHttps: boolean;
 }
@@ -100,13 +104,14 @@ export interface ExporterFlowInput {
   name: string;
   selector: Record<string, string>;
   metricsPort: number;
-  reaches: Array<"database" | "cache" | "aws-apis" | "kube-api">;
+  reaches: Array<"database" | "cache" | "messaging" | "aws-apis" | "kube-api">;
 }
 
 export interface FlowInputs {
   /** The stack has a database / a cache (ports default to the library's). */
   database?: { port: number };
   cache?: { port: number };
+  messaging?: { port: number };
   /** Backup jobs the stack runs in this namespace. */
   backups?: { postgresDumps: boolean; postgresRestore: boolean; kubernetesConfig: boolean };
   services: ServiceFlowInput[];
@@ -130,13 +135,16 @@ export function deriveWorkloadFlows(inputs: FlowInputs): WorkloadFlows[] {
   const out: WorkloadFlows[] = [];
   const db = inputs.database ? { to: "database" as const, protocol: "TCP" as const, port: inputs.database.port } : undefined;
   const cache = inputs.cache ? { to: "cache" as const, protocol: "TCP" as const, port: inputs.cache.port } : undefined;
+  const messaging = inputs.messaging ? { to: "messaging" as const, protocol: "TCP" as const, port: inputs.messaging.port } : undefined;
   const servicesByName = new Map(inputs.services.map((s) => [s.name, s]));
 
   for (const service of inputs.services) {
     const egress: EgressFlow[] = [...dns];
     if (service.database && db) egress.push(db);
     if (service.cache && cache) egress.push(cache);
-    if (service.internetHttps) egress.push(awsApis);
+    if (service.messaging && messaging) egress.push(messaging);
+    // MSK IAM auth signs with IRSA credentials from STS; other AWS/third-party calls are the same flow.
+    if (service.internetHttps || (service.messaging && messaging)) egress.push(awsApis);
     // A caller's egress mirrors the callee's ingress: both sides must allow a flow under default-deny.
     for (const callee of inputs.services) {
       if (!callee.fromServices.includes(service.name)) continue;
@@ -184,6 +192,7 @@ export function deriveWorkloadFlows(inputs: FlowInputs): WorkloadFlows[] {
     for (const target of exporter.reaches) {
       if (target === "database" && db) egress.push(db);
       else if (target === "cache" && cache) egress.push(cache);
+      else if (target === "messaging" && messaging) egress.push(messaging, awsApis);
       else if (target === "aws-apis") egress.push(awsApis);
       else if (target === "kube-api") egress.push(kubeApi);
     }
@@ -252,7 +261,7 @@ function withoutQuarantined(selector: LabelSelector): LabelSelector {
 
 function egressPeers(target: EgressTarget, addresses: NetworkAddresses, selectors: Map<string, LabelSelector>): NetworkPolicyPeer[] {
   if (target === "dns") return [KUBE_DNS];
-  if (target === "database" || target === "cache" || target === "kube-api") return addresses.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  if (target === "database" || target === "cache" || target === "messaging" || target === "kube-api") return addresses.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } }));
   if (target === "aws-apis") return [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC_IPV4] } }];
   const service = target.slice("service:".length);
   return [{ podSelector: withoutQuarantined(selectors.get(service) ?? { matchLabels: { app: service } }) }];

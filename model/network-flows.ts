@@ -5,7 +5,7 @@
  * the same config always gives the same flows, so a test can read them without running the program.
  */
 import type { StackConfig } from "../stacks/config/schema";
-import { CACHE_PORT, DATABASE_PORT, ExporterFlowInput, FlowInputs, ServiceFlowInput, WorkloadFlows, deriveWorkloadFlows } from "../core/network-flows";
+import { CACHE_PORT, DATABASE_PORT, MESSAGING_PORT, ExporterFlowInput, FlowInputs, ServiceFlowInput, WorkloadFlows, deriveWorkloadFlows } from "../core/network-flows";
 
 /** A workload another step adds to a namespace (an exporter, a maintenance job) and what it reaches. */
 export interface ExtraWorkload {
@@ -32,7 +32,7 @@ export interface NamespaceFlows {
 }
 
 /** What a service reaches when `security.networkPolicies.services` does not list it. */
-const SERVICE_DEFAULTS = { ports: [] as number[], fromServices: [] as string[], database: true, cache: true, internetHttps: false };
+const SERVICE_DEFAULTS = { ports: [] as number[], fromServices: [] as string[], database: true, cache: true, messaging: true, internetHttps: false };
 
 /** The edge the stack builds (issue 18's `edge` key), as far as flows need it. */
 interface EdgeConfig {
@@ -68,6 +68,7 @@ export function stackNetworkFlows(config: StackConfig, extras: ExtraWorkload[] =
   if (!app || config.security?.networkPolicies.enabled === false) return [];
   const database = config.database ? { port: DATABASE_PORT } : undefined;
   const cache = config.cache ? { port: CACHE_PORT } : undefined;
+  const messaging = config.messaging?.kafka ? { port: MESSAGING_PORT } : undefined;
   const scrapedByPrometheus = !!config.monitoring;
   const exportersIn = (namespace: string) =>
     extras.filter((e) => e.namespace === namespace).map((e) => ({ name: e.name, selector: e.selector, metricsPort: e.metricsPort ?? 0, reaches: e.reaches }));
@@ -75,6 +76,7 @@ export function stackNetworkFlows(config: StackConfig, extras: ExtraWorkload[] =
   const primary: FlowInputs = {
     database,
     cache,
+    messaging,
     // stacks/backups.ts: dump and restore CronJobs exist with a database; the configuration backup always.
     backups: config.backups ? { postgresDumps: !!config.database, postgresRestore: !!config.database, kubernetesConfig: true } : undefined,
     services: serviceInputs(
@@ -101,6 +103,7 @@ export function stackNetworkFlows(config: StackConfig, extras: ExtraWorkload[] =
       workloads: deriveWorkloadFlows({
         database,
         cache,
+        messaging,
         backups: replicated ? { postgresDumps: false, postgresRestore: !!config.database, kubernetesConfig: false } : undefined,
         services: serviceInputs(config, drServices),
         exporters: exportersIn(namespace),
@@ -113,7 +116,7 @@ export function stackNetworkFlows(config: StackConfig, extras: ExtraWorkload[] =
   const governed = new Set(out.map((n) => n.namespace));
   for (const namespace of [...new Set(extras.map((e) => e.namespace))].filter((ns) => !governed.has(ns))) {
     const exporters = exportersIn(namespace);
-    const workloads = deriveWorkloadFlows({ database, cache, services: [], exporters, scrapedByPrometheus });
+    const workloads = deriveWorkloadFlows({ database, cache, messaging, services: [], exporters, scrapedByPrometheus });
     out.push({ namespace, loadBalancerSubnets, defaultDeny: false, quarantine: false, workloads });
   }
   return out;

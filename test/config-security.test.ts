@@ -45,7 +45,7 @@ describe("security config", () => {
 
   it("takes per-service flows only for services the stack has", () => {
     const ok = withSecurity(load("production"), { networkPolicies: { services: { "stock-analysis-api": { ports: [8001], fromServices: ["stock-analysis-frontend"] } } } })();
-    expect(ok.security.networkPolicies.services["stock-analysis-api"]).toEqual({ ports: [8001], fromServices: ["stock-analysis-frontend"], database: true, cache: true, internetHttps: false });
+    expect(ok.security.networkPolicies.services["stock-analysis-api"]).toEqual({ ports: [8001], fromServices: ["stock-analysis-frontend"], database: true, cache: true, messaging: true, internetHttps: false });
     expect(withSecurity(load("production"), { networkPolicies: { services: { "no-such-service": {} } } })).toThrow(/security\.networkPolicies\.services\.no-such-service: "no-such-service" — must name a service of application\.services/);
     expect(withSecurity(load("production"), { networkPolicies: { services: { "stock-analysis-api": { fromServices: ["ghost"] } } } })).toThrow(/fromServices\[0\]: "ghost" — must name a service/);
     expect(withSecurity(load("production"), { networkPolicies: { services: { "stock-analysis-api": { ports: [70000] } } } })).toThrow(/ports\[0\]: 70000 — must be an integer from 1 to 65535/);

@@ -100,17 +100,29 @@ describe("flows derived from the production stack config (model/network-flows.ts
     expect(fromLb).toEqual(["stock-analysis-api"]);
     // An internal load balancer's traffic comes from the private subnets; config can still open another service.
     config.edge.scheme = "internal";
-    config.security.networkPolicies.services = { "stock-analysis-frontend": { ports: [], fromServices: [], database: false, cache: false, internetHttps: false, fromLoadBalancer: true } };
+    config.security.networkPolicies.services = { "stock-analysis-frontend": { ports: [], fromServices: [], database: false, cache: false, messaging: false, internetHttps: false, fromLoadBalancer: true } };
     const internal = stackNetworkFlows(config).find((n) => n.namespace === APP_NS)!;
     expect(internal.loadBalancerSubnets).toBe("private");
     expect(internal.workloads.filter((w) => w.ingress.some((f) => f.from === "load-balancer")).map((w) => w.name).sort()).toEqual(["stock-analysis-api", "stock-analysis-frontend"]);
   });
 
+  it("gives the services of a stack with Kafka (data-aggregator) the MSK IAM port and STS, and nothing of Kafka without it", () => {
+    const file = loadStackFile("runbook-infra", path.join(root, "examples/data-aggregator/Pulumi.production.yaml"));
+    const config = parseStackConfig(file.stack, file.config, new Set(file.secretKeys));
+    expect(config.messaging?.kafka).toBeDefined();
+    const backend = stackNetworkFlows(config).find((n) => n.namespace === "dataaggregator")!.workloads.find((w) => w.name === "backend")!;
+    expect(backend.egress.filter((f) => f.to === "messaging" || f.to === "aws-apis").map((f) => `${f.protocol}/${f.port} ${f.to}`)).toEqual(["TCP/9098 messaging", "TCP/443 aws-apis"]);
+    // The backup jobs of the same stack never reach Kafka.
+    for (const job of ["postgres-backup", "k8s-config-backup"]) expect(stackNetworkFlows(config)[0].workloads.find((w) => w.name === job)?.egress.some((f) => f.to === "messaging")).toBe(false);
+    const api = stackNetworkFlows(productionConfig()).find((n) => n.namespace === APP_NS)!.workloads.find((w) => w.name === "stock-analysis-api")!;
+    expect(api.egress.some((f) => f.to === "messaging" || f.to === "aws-apis")).toBe(false);
+  });
+
   it("lets the service config narrow a service: the frontend reaches neither data store and only calls the API", () => {
     const config = productionConfig();
     config.security.networkPolicies.services = {
-      "stock-analysis-frontend": { ports: [3000], fromLoadBalancer: true, fromServices: [], database: false, cache: false, internetHttps: false },
-      "stock-analysis-api": { ports: [8001], fromLoadBalancer: true, fromServices: ["stock-analysis-frontend"], database: true, cache: true, internetHttps: false },
+      "stock-analysis-frontend": { ports: [3000], fromLoadBalancer: true, fromServices: [], database: false, cache: false, messaging: false, internetHttps: false },
+      "stock-analysis-api": { ports: [8001], fromLoadBalancer: true, fromServices: ["stock-analysis-frontend"], database: true, cache: true, messaging: false, internetHttps: false },
     };
     const workloads = stackNetworkFlows(config).find((n) => n.namespace === APP_NS)!.workloads;
     const policies = renderNetworkPolicies(workloads, { privateSubnetCidrs: PRIVATE, loadBalancerCidrs: PUBLIC });

@@ -29,6 +29,8 @@ export const serviceNetworkSchema = z
     database: bool().default(true),
     /** Reaches the cache (when the stack has one). @default true */
     cache: bool().default(true),
+    /** Reaches Kafka (when the stack has messaging.kafka): port 9098 on the private subnets, and STS for IAM auth. @default true */
+    messaging: bool().default(true),
     /** Calls HTTPS endpoints outside the VPC (AWS APIs, third parties). @default false */
     internetHttps: bool().default(false),
   })
