@@ -153,8 +153,22 @@ describe("the production plan", () => {
       expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     }
     expect(policiesOf(plan, APP_NS).map((p) => p.name).sort()).toEqual(
-      ["allow-celery-worker", "allow-k8s-config-backup", "allow-postgres-backup", "allow-postgres-restore", "allow-stock-analysis-api", "allow-stock-analysis-frontend", "default-deny", "quarantine"].sort(),
+      [
+        "allow-celery-worker",
+        "allow-k8s-config-backup",
+        "allow-postgres-backup",
+        "allow-postgres-restore",
+        "allow-stock-analysis-api",
+        "allow-stock-analysis-frontend",
+        // Declared by the observability step through ctx.networkWorkloads (issue 17).
+        "allow-database-maintenance",
+        "allow-postgres-monitoring-role",
+        "default-deny",
+        "quarantine",
+      ].sort(),
     );
+    // The exporters run in the monitoring namespace, which the library does not own whole: allow policies only.
+    expect(policiesOf(plan, "monitoring").map((p) => p.name).sort()).toEqual(["allow-postgres-exporter", "allow-redis-exporter"]);
     expect(policiesOf(plan, `${APP_NS}-dr`).map((p) => p.name).sort()).toEqual(["allow-celery-worker", "allow-postgres-restore", "allow-stock-analysis-api", "default-deny", "quarantine"]);
   });
 
@@ -176,6 +190,18 @@ describe("the production plan", () => {
     const config = effectiveFlows(policies, podLabels(plan, "k8s-config-backup"));
     expect(config.egress).toEqual(sorted(DNS, privatePort(443), AWS_HTTPS));
     expect(config.egress.join("\n")).not.toMatch(/5432|6379/);
+  });
+
+  it("lets the exporters (issue 17, through the hook) reach their data store only, and only Prometheus scrape them", () => {
+    const deploymentLabels = (name: string) => (plan.ofType("kubernetes:apps/v1:Deployment").find((d) => (d.inputs.metadata as any).namespace === "monitoring" && (d.inputs.spec as any).template.metadata.labels["app.kubernetes.io/name"] === name)!.inputs.spec as any).template.metadata.labels;
+    const pg = effectiveFlows(policiesOf(plan, "monitoring"), deploymentLabels("postgres-exporter"));
+    expect(pg.egress).toEqual(sorted(DNS, privatePort(5432)));
+    expect(pg.ingress).toEqual([PROMETHEUS(9187)]);
+    const redis = effectiveFlows(policiesOf(plan, "monitoring"), deploymentLabels("redis-exporter"));
+    expect(redis.egress).toEqual(sorted(DNS, privatePort(6379)));
+    expect(redis.ingress).toEqual([PROMETHEUS(9121)]);
+    // The maintenance CronJob in the application namespace: the database, nothing else.
+    expect(effectiveFlows(policiesOf(plan, APP_NS), podLabels(plan, "database-maintenance")).egress).toEqual(sorted(DNS, privatePort(5432)));
   });
 
   it("lets the DR namespace's restore job reach its database and S3, nothing else", () => {
@@ -228,27 +254,27 @@ describe("the production plan", () => {
 });
 
 describe("a workload another step adds to the application namespace", () => {
-  // The weekly maintenance CronJob (issue 17) runs in the application namespace with runbook.dev/backup=db-maintenance.
-  const maintenanceLabels = { "app.kubernetes.io/name": "database-maintenance", "runbook.dev/backup": "db-maintenance" };
+  // A job someone adds to the application namespace without declaring its flows.
+  const maintenanceLabels = { "app.kubernetes.io/name": "nightly-report", "runbook.dev/scheduled-job": "nightly-report" };
   const maintenanceJob = {
-    urn: "urn:pulumi:production::runbook-infra::kubernetes:batch/v1:CronJob::database-maintenance",
+    urn: "urn:pulumi:production::runbook-infra::kubernetes:batch/v1:CronJob::nightly-report",
     type: CRON,
-    name: "database-maintenance",
+    name: "nightly-report",
     parent: null,
     custom: true,
-    inputs: { metadata: { name: "database-maintenance", namespace: APP_NS }, spec: { jobTemplate: { spec: { template: { metadata: { labels: maintenanceLabels }, spec: { containers: [{ name: "m", image: "postgres:16.4-alpine" }] } } } } } },
+    inputs: { metadata: { name: "nightly-report", namespace: APP_NS }, spec: { jobTemplate: { spec: { template: { metadata: { labels: maintenanceLabels }, spec: { containers: [{ name: "m", image: "postgres:16.4-alpine" }] } } } } } },
     dependencies: [],
   };
 
   it("is flagged by the pack when nothing declares its flows (default-deny would leave it no network)", () => {
     const violations = evaluatePlan({ project: "runbook-infra", stack: "production", environment: "production", resources: [...plan.resources, maintenanceJob] } as Plan).filter((v) => v.policy === "k8s-workload-network-allowed");
-    expect(violations.map((v) => v.message)).toEqual([`CronJob ${APP_NS}/database-maintenance: no allow NetworkPolicy selects its pods, so default-deny leaves them no network`]);
+    expect(violations.map((v) => v.message)).toEqual([`CronJob ${APP_NS}/nightly-report: no allow NetworkPolicy selects its pods, so default-deny leaves them no network`]);
     // The library's own workloads are all covered.
     expect(evaluatePlan({ project: "runbook-infra", stack: "production", environment: "production", resources: plan.resources } as Plan).filter((v) => v.policy === "k8s-workload-network-allowed")).toEqual([]);
   });
 
   it("gets exactly the database once declared through the hook (ctx.networkWorkloads)", () => {
-    const extra: ExtraWorkload = { namespace: APP_NS, name: "database-maintenance", selector: { "runbook.dev/backup": "db-maintenance" }, reaches: ["database"] };
+    const extra: ExtraWorkload = { namespace: APP_NS, name: "nightly-report", selector: { "runbook.dev/scheduled-job": "nightly-report" }, reaches: ["database"] };
     const workloads = stackNetworkFlows(productionConfig(), [extra]).find((n) => n.namespace === APP_NS)!.workloads;
     const policies = renderNetworkPolicies(workloads, { privateSubnetCidrs: PRIVATE, loadBalancerCidrs: PUBLIC });
     const flows = effectiveFlows(policies, maintenanceLabels);
