@@ -46,13 +46,20 @@ export function charLength(text: string): number {
   return n;
 }
 
-/** Why a tag key is refused, or undefined when AWS and the stack accept it. */
-export function tagKeyProblem(key: string): string | undefined {
+/** Why AWS would refuse a tag key, or undefined (the rules only, without the stack's own keys). */
+export function awsTagKeyProblem(key: string): string | undefined {
   const length = charLength(key);
   if (length < 1 || length > TAG_KEY_MAX) return `must be from 1 to ${TAG_KEY_MAX} characters long (AWS tag key limit)`;
   if (!TAG_TEXT.test(key)) return "must use only letters, digits, spaces and _ . : / = + - @ (AWS tag characters)";
   if (key !== key.trim()) return "must not start or end with a space";
   if (/^aws:/i.test(key)) return "must not start with aws: (reserved for AWS)";
+  return undefined;
+}
+
+/** Why a tag key is refused in a stack's `tags`, or undefined when AWS and the stack accept it. */
+export function tagKeyProblem(key: string): string | undefined {
+  const aws = awsTagKeyProblem(key);
+  if (aws) return aws;
   if ((STACK_TAG_KEYS as readonly string[]).includes(key)) return `is set by the stack on every resource (${STACK_TAG_KEYS.join(", ")}); choose another key`;
   if ((COMPONENT_TAG_KEYS as readonly string[]).includes(key) || COMPONENT_TAG_PREFIXES.some((p) => key.startsWith(p)))
     return `is set by the components (${[...COMPONENT_TAG_KEYS, ...COMPONENT_TAG_PREFIXES.map((p) => `${p}*`)].join(", ")}); choose another key`;

@@ -20,6 +20,7 @@ import { securityPolicies } from "./security";
 import { mskPolicies } from "./msk";
 import { rbacPolicies } from "./rbac";
 import { rbacSubjectPolicies } from "./rbac-subjects";
+import { tagPolicies } from "./tags";
 
 export const PACK_NAME = "runbook-infra";
 
@@ -40,6 +41,7 @@ export const policies: RunbookPolicy[] = [
   ...kubernetesPolicies,
   ...rbacPolicies,
   ...rbacSubjectPolicies,
+  ...tagPolicies,
   ...monitoringPolicies,
   ...stackPolicies,
   ...securityPolicies,

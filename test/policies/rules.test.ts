@@ -36,6 +36,10 @@ const dailyJob = (plan: Plan) => one(plan, CRON, "postgres-daily").inputs;
 const alertRule = (plan: Plan) => one(plan, RULE).inputs.spec.groups[0].rules[1];
 const setPolicyDoc = (plan: Plan, statement: object) => (one(plan, ROLE_POLICY).inputs.policy = JSON.stringify({ Version: "2012-10-17", Statement: [statement] }));
 
+/** Gives the DR provider defaultTags on a copy (the fixture's provider object is shared between plans). */
+const withDefaultTags = (plan: Plan, tags: Record<string, string>) =>
+  (plan.resources = plan.resources.map((r) => (r.type === "pulumi:providers:aws" ? { ...r, inputs: { ...r.inputs, defaultTags: { tags } } } : r)));
+
 interface Case {
   /** Makes the plan violate the policy. */
   violate: (plan: Plan) => void;
@@ -276,6 +280,23 @@ const cases: Record<string, Case> = {
     accept: (p) => (one(p, NODES).inputs.remoteAccess = { ec2SshKey: "ops", sourceSecurityGroupIds: ["sg-bastion"] }),
   },
   "eks-node-group-capacity": { violate: (p) => (one(p, NODES).inputs.scalingConfig.minSize = 10), message: /min 10, desired 8, max 20 is not min ≤ desired ≤ max/ },
+
+  // AWS tags
+  "aws-tags-valid": {
+    violate: (p) => {
+      const vpc = one(p, "aws:ec2/vpc:Vpc");
+      vpc.inputs.tags = { ...vpc.inputs.tags, ...Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`cost-${i}`, "x"])) };
+      one(p, "aws:kms/key:Key", "cluster-secrets").inputs.tags = { "aws:createdBy": "me", owner: "ops 🚀" };
+      // The provider's defaultTags count with a resource's own.
+      withDefaultTags(p, Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`d-${i}`, "x"])));
+    },
+    message: /network-vpc carries 5\d tags[\s\S]*cluster-secrets: tag key "aws:createdBy" must not start with aws:[\s\S]*tag "owner" value must use only letters[\s\S]*carries 5\d tags \(with its provider's defaultTags\)/,
+    accept: (p) => {
+      const vpc = one(p, "aws:ec2/vpc:Vpc");
+      vpc.inputs.tags = { ...vpc.inputs.tags, ...Object.fromEntries(Array.from({ length: 44 }, (_, i) => [`cost-${i}`, "Zürich"])) };
+      withDefaultTags(p, { project: "runbook-infra", secret: "[secret]" });
+    },
+  },
 
   // RBAC subjects
   "k8s-rbac-no-reserved-groups": {
