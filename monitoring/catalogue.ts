@@ -45,6 +45,8 @@ export interface ThresholdSpec {
   max: number;
   /** What the number measures, for the config reference and error messages. */
   unit: string;
+  /** Whole numbers only: the value lands where PromQL takes no fraction (a range selector's minutes). @default false */
+  integer?: boolean;
 }
 
 export interface BuildContext {
@@ -352,7 +354,7 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
     family: "trading",
     severity: "critical",
     for: "1m",
-    threshold: { default: 5, min: 1, max: 1440, unit: "minutes without a processed intent" },
+    threshold: { default: 5, min: 1, max: 1440, unit: "minutes without a processed intent", integer: true },
     procedure: "alert-configuration",
     source: "runbook 002 (no intents processed for 5 minutes)",
     summary: "No intents processed in {{ $labels.namespace }}",

@@ -28,7 +28,9 @@ function alertOverrideSchema(def: (typeof ALERT_CATALOGUE)[number]) {
     runbookUrl: httpsUrlWithAnchor().optional(),
     /** The alert's threshold, in the unit the catalogue names. @default the catalogue's threshold */
     threshold: (def.threshold
-      ? num(def.threshold.min, def.threshold.max)
+      ? def.threshold.integer
+        ? int(def.threshold.min, def.threshold.max)
+        : num(def.threshold.min, def.threshold.max)
       : z.number({ error: `${def.name} has no threshold` }).refine(() => false, { error: `${def.name} has no threshold` })
     ).optional(),
   };
