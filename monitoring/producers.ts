@@ -1,8 +1,11 @@
 /**
  * Who produces each metric the alerts and dashboards read. An alert on a metric nothing produces never
  * fires (the gap issue 17 closed for the data tier); `test/alert-producers.test.ts` maps every alert of a
- * plan to a producer here and checks that the producer is in the plan.
+ * plan to a producer here and checks that the producer is in the plan; the policy
+ * `prometheus-alert-has-producer` does the same for the producers the library deploys itself.
  */
+import { cloudwatchSeriesName } from "./cloudwatch";
+import { metricNames } from "./promql";
 export type ProducerId =
   | "postgres-exporter"
   | "redis-exporter"
@@ -44,4 +47,71 @@ export const METRIC_PRODUCERS: readonly MetricProducer[] = [
 /** The producer of a metric name, or undefined when none is known. */
 export function producerOf(metric: string): MetricProducer | undefined {
   return METRIC_PRODUCERS.find((p) => p.matches.test(metric));
+}
+
+/** A resource of a plan, as the policy pack and the tests see it. */
+export interface PlanResource {
+  type: string;
+  props: Record<string, unknown>;
+}
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
+
+const chartOf = (r: PlanResource) => (r.type === RELEASE ? String((r.props as { chart?: unknown }).chart ?? "") : "");
+const valuesOf = (r: PlanResource) => ((r.props as { values?: Record<string, any> }).values ?? {}) as Record<string, any>;
+const imagesOf = (r: PlanResource): string[] =>
+  r.type === DEPLOYMENT ? (((r.props as any).spec?.template?.spec?.containers ?? []) as Array<{ image?: string }>).map((c) => String(c.image ?? "")) : [];
+
+/** The Prometheus series a prometheus/cloudwatch_exporter release is configured to produce. */
+export function cloudwatchSeriesOf(resources: readonly PlanResource[]): Set<string> {
+  const series = new Set<string>();
+  for (const release of resources.filter((r) => chartOf(r) === "prometheus-cloudwatch-exporter")) {
+    const raw = valuesOf(release).config;
+    let config: { metrics?: Array<{ aws_namespace: string; aws_metric_name: string; aws_statistics?: string[] }> } = {};
+    try {
+      config = typeof raw === "string" ? JSON.parse(raw) : (raw ?? {});
+    } catch {
+      continue;
+    }
+    for (const m of config.metrics ?? []) for (const stat of m.aws_statistics ?? []) series.add(cloudwatchSeriesName(m.aws_namespace, m.aws_metric_name, stat));
+  }
+  return series;
+}
+
+/**
+ * Whether a plan holds what produces `metric`, for the producers the library deploys itself (the
+ * exporters and the log agent); undefined for producers outside its reach (the application, cert-manager,
+ * kube-prometheus-stack's own), which other checks cover.
+ */
+export function libraryProducerPresent(resources: readonly PlanResource[], metric: string): boolean | undefined {
+  const producer = producerOf(metric);
+  const has = (type: string, chart: string, image: RegExp) => resources.some((r) => r.type === type || chartOf(r) === chart || imagesOf(r).some((i) => image.test(i)));
+  switch (producer?.id) {
+    case "postgres-exporter":
+      return has("runbook:monitoring:PostgresExporter", "prometheus-postgres-exporter", /postgres[-_]exporter/);
+    case "redis-exporter":
+      return has("runbook:monitoring:RedisExporter", "prometheus-redis-exporter", /redis[-_]exporter/);
+    case "cloudwatch-exporter":
+      return cloudwatchSeriesOf(resources).has(metric);
+    case "fluent-bit":
+      return resources.some((r) => chartOf(r) === "fluent-bit" && valuesOf(r).serviceMonitor?.enabled === true);
+    default:
+      return undefined;
+  }
+}
+
+/** Alerts of the plan's PrometheusRules whose library producer is missing: [{ alert, metric }]. */
+export function alertsWithoutLibraryProducer(resources: readonly PlanResource[]): Array<{ alert: string; metric: string }> {
+  const missing: Array<{ alert: string; metric: string }> = [];
+  for (const rule of resources.filter((r) => r.type === RULE)) {
+    for (const group of ((rule.props as any).spec?.groups ?? []) as Array<{ rules?: Array<{ alert?: string; expr?: unknown }> }>) {
+      for (const r of group.rules ?? []) {
+        if (!r.alert || typeof r.expr !== "string") continue;
+        for (const metric of metricNames(r.expr)) if (libraryProducerPresent(resources, metric) === false) missing.push({ alert: r.alert, metric });
+      }
+    }
+  }
+  return missing;
 }

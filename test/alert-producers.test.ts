@@ -8,23 +8,13 @@ import * as path from "node:path";
 import { planOf, TestPlan } from "./support/plan";
 import { loadStackFile } from "../preview/stack-files";
 import { metricNames } from "../monitoring/promql";
-import { ProducerId, producerOf } from "../monitoring/producers";
+import { ProducerId, cloudwatchSeriesOf, producerOf } from "../monitoring/producers";
 import { DATA_TIER_CLOUDWATCH_METRICS, cloudwatchSeriesName } from "../monitoring/cloudwatch";
 import { ALERT_CATALOGUE } from "../monitoring/catalogue";
 
 const ROOT = path.join(__dirname, "..");
 const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-
-/** The series the plan's CloudWatch exporters are configured to produce, read from their Helm values. */
-function cloudwatchSeries(plan: TestPlan): Set<string> {
-  const series = new Set<string>();
-  for (const release of plan.ofType(RELEASE).filter((r) => (r.inputs as any).chart === "prometheus-cloudwatch-exporter")) {
-    const config = JSON.parse((release.inputs as any).values.config);
-    for (const m of config.metrics) for (const stat of m.aws_statistics) series.add(cloudwatchSeriesName(m.aws_namespace, m.aws_metric_name, stat));
-  }
-  return series;
-}
 
 /** Whether the plan holds the producer of `metric`, and what it is; undefined when it does not. */
 function producedIn(plan: TestPlan, id: ProducerId, metric: string, recorded: Set<string>): string | undefined {
@@ -37,7 +27,7 @@ function producedIn(plan: TestPlan, id: ProducerId, metric: string, recorded: Se
       return plan.ofType("runbook:monitoring:RedisExporter").length ? "RedisExporter" : undefined;
     case "cloudwatch-exporter":
       // An exporter in the plan is configured to read exactly this CloudWatch metric and statistic.
-      return cloudwatchSeries(plan).has(metric) ? "CloudWatchExporter" : undefined;
+      return cloudwatchSeriesOf(plan.resources.map((r) => ({ type: r.type, props: r.inputs }))).has(metric) ? "CloudWatchExporter" : undefined;
     case "fluent-bit":
       return chart("fluent-bit")?.values?.serviceMonitor?.enabled ? "fluent-bit Release (ServiceMonitor on)" : undefined;
     case "kube-state-metrics": {

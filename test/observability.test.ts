@@ -121,6 +121,19 @@ describe("the production plan (Pulumi.production.yaml)", () => {
   });
 });
 
+describe("a production stack that switches the exporters off but keeps the data-tier alerts", () => {
+  it("fails the policy pack: the alerts could never fire", async () => {
+    const file = loadStackFile("runbook-infra", path.join(ROOT, "Pulumi.production.yaml"));
+    const config = { ...file.config, "runbook-infra:observability": JSON.stringify({ exporters: { enabled: false } }) };
+    const plan = await planOf(() => require("../stacks/program").main(), { stack: "production", config, secretKeys: file.secretKeys });
+    const found = evaluatePlan({ project: "runbook-infra", stack: "production", environment: "production", resources: plan.resources } as never, { environment: "production" }).filter((v) => v.policy === "prometheus-alert-has-producer");
+    expect(found.map((v) => v.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^alert DatabaseDown reads pg_up/), expect.stringMatching(/^alert RedisDown reads redis_up/), expect.stringMatching(/^alert DatabaseStorageLow reads aws_rds_free_storage_space_average/)]),
+    );
+    expect(found.every((v) => v.level === "mandatory")).toBe(true);
+  });
+});
+
 describe("PostgresExporter", () => {
   let plan: TestPlan;
   beforeAll(async () => {

@@ -15,6 +15,7 @@ import { iamPolicies } from "./iam";
 import { route53Policies } from "./route53";
 import { kubernetesPolicies } from "./kubernetes";
 import { monitoringPolicies } from "./monitoring";
+import { observabilityPolicies } from "./observability";
 import { stackPolicies } from "./stack";
 import { securityPolicies } from "./security";
 import { mskPolicies } from "./msk";
@@ -43,6 +44,7 @@ export const policies: RunbookPolicy[] = [
   ...rbacSubjectPolicies,
   ...tagPolicies,
   ...monitoringPolicies,
+  ...observabilityPolicies,
   ...stackPolicies,
   ...securityPolicies,
 ];

@@ -436,6 +436,11 @@ const cases: Record<string, Case> = {
   "helm-release-pinned": { violate: (p) => (one(p, "kubernetes:helm.sh/v3:Release").inputs.version = "^9.43.0"), message: /version \^9.43.0 is a range/ },
 
   // Monitoring
+  // An alert on postgres_exporter's pg_up in a stack that deploys no postgres_exporter can never fire.
+  "prometheus-alert-has-producer": {
+    violate: (p) => one(p, RULE).inputs.spec.groups[0].rules.push({ alert: "DatabaseDown", expr: "pg_up == 0", for: "1m", labels: { severity: "critical" }, annotations: { summary: "PostgreSQL is unreachable", runbook_url: "https://runbooks.example.com/ops.md#database" } }),
+    message: /alert DatabaseDown reads pg_up, which postgres_exporter .* would produce, and the stack does not deploy it/,
+  },
   "prometheus-rule-valid-promql": { violate: (p) => (alertRule(p).expr = "sum(rate(http_requests_total[5m]) >"), message: /api\/HighErrorRate: expr does not parse at offset/ },
   "prometheus-rule-structure": {
     violate: (p) => {
