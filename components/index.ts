@@ -31,3 +31,4 @@ export * from "./postgres-read-replica";
 export * from "./kafka-cluster";
 export * from "./cloudwatch-exporter";
 export * from "./namespace-operator-role";
+export * from "./cost-budget";

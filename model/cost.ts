@@ -22,6 +22,7 @@
  *   CloudWatch logs          assumed GB/month × ingest + GB × months kept × storage
  *   KMS / Secrets Manager    per key / per secret per month
  */
+import { CronExpressionParser } from "cron-parser";
 import { AWS_US_EAST_1, DEFAULT_ASSUMPTIONS, type CostAssumptions } from "./prices/aws-us-east-1";
 
 export interface PriceTable {
@@ -107,7 +108,7 @@ export interface CostOptions {
   assumptions?: CostAssumptions;
   /** Growth factors per projection horizon (from the capacity plan); none: no projection. */
   growth?: GrowthFactors[];
-  /** Backup objects per day by key prefix, from the stack's schedules (overrides the assumed figures). */
+  /** Backup objects per day by key prefix; overrides what the plan's backup CronJobs say (their schedules) and the assumed figures. */
   backupObjectsPerDay?: Record<string, number>;
   /** EKS versions in extended support (priced at the extended rate). */
   eksExtendedSupportVersions?: string[];
@@ -190,6 +191,43 @@ const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 function firstMatch<T extends { pattern: string }>(table: readonly T[], text: string): T {
   return table.find((row) => text.includes(row.pattern)) ?? table[table.length - 1];
+}
+
+/** Runs per day of a cron schedule, averaged over two weeks (UTC); undefined when it does not parse. */
+export function runsPerDay(schedule: string): number | undefined {
+  try {
+    const start = new Date("2026-11-30T00:00:00Z");
+    const it = CronExpressionParser.parse(schedule, { currentDate: start, endDate: new Date(start.getTime() + 14 * 86_400_000), tz: "UTC" });
+    let runs = 0;
+    while (it.hasNext() && runs < 14 * 24 * 60) {
+      it.next();
+      runs++;
+    }
+    return runs / 14;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Backup objects written per day, from the plan's backup CronJobs (label `runbook.dev/backup`, e.g.
+ * postgres-daily, postgres-hourly, k8s-config; suspended jobs write nothing), keyed by the label's last
+ * word ("daily", "hourly", "config") that the bucket's key prefixes also carry.
+ */
+function backupJobRuns(all: CostResource[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const job of all) {
+    if (job.type !== "kubernetes:batch/v1:CronJob") continue;
+    const label = str(obj(obj(job.inputs.metadata).labels)["runbook.dev/backup"]);
+    const spec = obj(job.inputs.spec);
+    const schedule = str(spec.schedule);
+    if (!label || !schedule || spec.suspend === true) continue;
+    const runs = runsPerDay(schedule);
+    if (runs === undefined) continue;
+    const word = label.split("-").pop()!;
+    out.set(word, (out.get(word) ?? 0) + runs);
+  }
+  return out;
 }
 
 /** The database's allocated storage in the plan (sizes the dumps in the backup bucket). */
@@ -305,7 +343,8 @@ export const COST_RULES: Record<string, CostRule> = {
       const isDump = prefix.startsWith("postgres");
       const size = isDump ? (dbGiB ?? 0) * share : ctx.assumptions.kubernetesArchiveGiB;
       if (size <= 0) continue;
-      const perDay = ctx.options.backupObjectsPerDay?.[prefix] ?? firstMatch(ctx.assumptions.backupObjectsPerDay, prefix).perDay;
+      const fromJobs = [...backupJobRuns(ctx.all)].find(([word]) => prefix.includes(word))?.[1];
+      const perDay = ctx.options.backupObjectsPerDay?.[prefix] ?? fromJobs ?? firstMatch(ctx.assumptions.backupObjectsPerDay, prefix).perDay;
       writtenGiBMonth += perDay * size * 30.4;
       // Days spent in each storage class: STANDARD until the first transition, then each class until the next.
       const transitions = list(rule.transitions).map(obj).map((t) => ({ days: num(t.days), cls: str(t.storageClass) ?? "STANDARD" })).sort((a, b) => a.days - b.days);

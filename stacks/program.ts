@@ -14,6 +14,7 @@ import { deployApplication } from "./application";
 import { deployBackups } from "./backups";
 import { deployMonitoring } from "./monitoring";
 import { deployDr } from "./dr";
+import { deployCost } from "./cost";
 import { deploySecurity } from "./security";
 import { deployMessaging } from "./messaging";
 import { deployObservability } from "./observability";
@@ -62,6 +63,7 @@ export function main(): Record<string, unknown> {
     ...deployMessaging(ctx),
     ...deployObservability(ctx),
     ...deployDr(ctx),
+    ...deployCost(ctx),
     // Last: the network policies cover every workload the steps above added.
     ...deploySecurity(ctx),
   };

@@ -156,6 +156,26 @@ describe("--diff against a base plan", () => {
   });
 });
 
+describe("cost.monthlyBudgetUsd", () => {
+  it("puts the budget in the plan and reports an estimate above it as an advisory finding, in the summary too", () => {
+    const doc = parse(fs.readFileSync(path.join(root, "Pulumi.production.yaml"), "utf8"));
+    doc.config["runbook-infra:cost"] = { monthlyBudgetUsd: 1000 };
+    const file = path.join(root, ".build", "Pulumi.budget-test.yaml");
+    fs.writeFileSync(file, stringify(doc));
+    const json = path.join(tmp, "budget.json");
+    const md = path.join(tmp, "budget.md");
+    const run = spawnSync(process.execPath, [cli, "--config", file, "--stack", "production", "--json", json, "--markdown", md, "--quiet"], { cwd: root, encoding: "utf8" });
+    expect(run.status).toBe(0); // advisory: an estimate informs, it does not block
+    const plan = readJson(json);
+    expect(plan.resources.find((r: any) => r.type === "runbook:cost:CostBudget").inputs).toEqual({ monthlyBudgetUsd: 1000 });
+    const found = plan.policies.violations.filter((v: any) => v.policy === "stack-monthly-budget");
+    expect(found).toEqual([{ policy: "stack-monthly-budget", level: "advisory", urn: expect.stringContaining("runbook:cost:CostBudget::cost-budget"), message: expect.stringMatching(/^the estimated cost \$[\d,.]+ per month exceeds cost\.monthlyBudgetUsd \$1,000\.00/) }]);
+    // The policy prices the plan the same way as the preview's own estimate.
+    expect(found[0].message).toContain(`$${plan.reports.cost.monthlyUsd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+    expect(fs.readFileSync(md, "utf8")).toMatch(/Advisory policy findings \(1\)[\s\S]*stack-monthly-budget/);
+  });
+});
+
 describe("--details and --graph", () => {
   it("lists every resource under its component with qualified short types, and the outputs as the CLI does", () => {
     const graph = path.join(tmp, "graph.mmd");

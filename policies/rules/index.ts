@@ -17,6 +17,7 @@ import { kubernetesPolicies } from "./kubernetes";
 import { monitoringPolicies } from "./monitoring";
 import { observabilityPolicies } from "./observability";
 import { stackPolicies } from "./stack";
+import { costPolicies } from "./cost";
 import { securityPolicies } from "./security";
 import { mskPolicies } from "./msk";
 import { rbacPolicies } from "./rbac";
@@ -46,6 +47,7 @@ export const policies: RunbookPolicy[] = [
   ...monitoringPolicies,
   ...observabilityPolicies,
   ...stackPolicies,
+  ...costPolicies,
   ...securityPolicies,
 ];
 

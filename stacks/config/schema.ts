@@ -18,6 +18,7 @@ import { messagingSchema, refineMessaging } from "./messaging";
 import { refineTags, tagsSchema } from "./tags";
 import { changeWindowsSchema, refineChangeWindows } from "./change-windows";
 import { observabilitySchema, refineObservability } from "./observability";
+import { costSchema } from "./cost";
 import type { Refinement } from "./refinement";
 
 export const PROJECT = "runbook-infra";
@@ -58,6 +59,8 @@ export const stackConfigSchema = z
     changeWindows: changeWindowsSchema.optional(),
     /** Data-tier exporters, log shipping, weekly database maintenance (on by default where their prerequisites exist). */
     observability: observabilitySchema.prefault({}),
+    /** What the stack may cost per month; the policy pack compares the preview's estimate with it. @default none */
+    cost: costSchema.optional(),
   })
   .strict();
 

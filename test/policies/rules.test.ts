@@ -487,6 +487,12 @@ const cases: Record<string, Case> = {
   "stack-recovery-objectives-declared": { violate: (p) => remove(p, RO), message: /declares no recovery objectives/ },
   "stack-backup-restore-job": { violate: (p) => remove(p, CRON, "postgres-restore"), message: /no postgres-restore job/ },
   "stack-cluster-config-backup": { violate: (p) => remove(p, CRON, "k8s-config"), message: /no k8s-config backup CronJob/ },
+  // Cost: the fixture's estimate (EKS, nodes, RDS, Redis, NAT...) is far above $1 and far below $1,000,000.
+  "stack-monthly-budget": {
+    violate: (p) => add(p, "runbook:cost:CostBudget", "cost-budget", { monthlyBudgetUsd: 1 }),
+    message: /the estimated cost \$[\d,]+\.\d\d per month exceeds cost\.monthlyBudgetUsd \$1\.00 \(largest: /,
+    accept: (p) => add(p, "runbook:cost:CostBudget", "cost-budget", { monthlyBudgetUsd: 1_000_000 }),
+  },
 };
 
 const GRADED = policies.filter((p) => Object.keys(p.configSchema?.properties ?? {}).includes("mandatoryIn")).map((p) => p.name);
