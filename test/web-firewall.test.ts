@@ -18,16 +18,17 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const ALB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/stock-analysis-api/0123456789abcdef";
 
-async function productionPlan(security?: object): Promise<TestPlan> {
-  const file = loadStackFile("runbook-infra", path.join(root, "Pulumi.production.yaml"));
-  const config = security ? { ...file.config, "runbook-infra:security": JSON.stringify(security) } : file.config;
-  return planOf(() => require("../stacks/program").main(), { stack: "production", config, secretKeys: file.secretKeys });
+/** A default stack with `security` overridden. Staging has no edge load balancer of its own (issue 18): the ARN path. */
+async function stackPlan(stack: "production" | "staging", security?: object): Promise<TestPlan> {
+  const file = loadStackFile("runbook-infra", path.join(root, `Pulumi.${stack}.yaml`));
+  const config: Record<string, string> = security ? { ...file.config, "runbook-infra:security": JSON.stringify(security) } : { ...file.config };
+  return planOf(() => require("../stacks/program").main(), { stack, config, secretKeys: file.secretKeys });
 }
 
 describe("the production plan's web firewall", () => {
   let plan: TestPlan;
   beforeAll(async () => {
-    plan = await productionPlan({ blockedCidrs: ["203.0.113.7/32", "2001:db8:bad::/48"], loadBalancerArn: ALB_ARN });
+    plan = await stackPlan("production", { blockedCidrs: ["203.0.113.7/32", "2001:db8:bad::/48"] });
   }, 120_000);
 
   it("is a REGIONAL web ACL: blocklist first, then the per-IP rate limit, then the AWS managed groups", () => {
@@ -68,16 +69,6 @@ describe("the production plan's web firewall", () => {
     expect(judged(renamed).map((v) => v.message).join("\n")).toMatch(/is not named aws-waf-logs-\* \(AWS refuses it\)/);
   });
 
-  it("is associated with the public load balancer and passes the pack's WAF rule for it", () => {
-    expect(plan.one(ASSOCIATION).inputs).toMatchObject({ resourceArn: ALB_ARN });
-    // The edge's ALB as a plan resource, with the association depending on it (what h18's load balancer gives).
-    const alb = { urn: "urn:pulumi:production::runbook-infra::aws:lb/loadBalancer:LoadBalancer::edge-alb", type: "aws:lb/loadBalancer:LoadBalancer", name: "edge-alb", parent: null, custom: true, inputs: { internal: false, loadBalancerType: "application", tags: { environment: "production" } }, dependencies: [] };
-    const withAssociation = plan.resources.map((r) => (r.type === ASSOCIATION ? { ...r, dependencies: [...r.dependencies, alb.urn] } : r));
-    const judged = (resources: typeof plan.resources) => evaluatePlan({ project: "runbook-infra", stack: "production", environment: "production", resources: [...resources, alb] } as Plan).filter((v) => v.policy === "waf-public-load-balancer");
-    expect(judged(withAssociation)).toEqual([]);
-    expect(judged(plan.resources.filter((r) => r.type !== ASSOCIATION)).map((v) => v.level)).toEqual(["mandatory"]);
-  });
-
   it("alarms on block spikes (all rules) and rate-limit spikes, to the security topic", () => {
     const alarms = plan.ofType(ALARM).filter((a) => (a.inputs as any).namespace === "AWS/WAFV2").map((a) => a.inputs as any);
     expect(alarms.map((a) => [a.metricName, a.dimensions.Rule, a.threshold])).toEqual([
@@ -91,12 +82,37 @@ describe("the production plan's web firewall", () => {
   });
 });
 
-describe("without a load balancer yet", () => {
+describe("with the stack's own edge load balancer (issue 18), when the stack file configures one", () => {
+  it("associates the ACL with that ALB, and the pack finds no WAF-less public load balancer", async () => {
+    const file = loadStackFile("runbook-infra", path.join(root, "Pulumi.production.yaml"));
+    if (!("runbook-infra:edge" in file.config)) return; // no edge in this stack file: the ARN path above covers it
+    const plan = await stackPlan("production");
+    const albs = plan.ofType("aws:lb/loadBalancer:LoadBalancer").filter((lb) => lb.inputs.internal !== true);
+    expect(albs.length).toBeGreaterThan(0);
+    const association = plan.one(ASSOCIATION);
+    for (const alb of albs) expect(association.dependencies).toContain(alb.urn);
+    const violations = evaluatePlan({ project: "runbook-infra", stack: "production", environment: "production", resources: plan.resources } as Plan).filter((v) => ["waf-public-load-balancer", "waf-logging"].includes(v.policy));
+    expect(violations).toEqual([]);
+  }, 120_000);
+});
+
+describe("a stack without its own load balancer (staging)", () => {
   it("stands ready: the ACL exists, nothing is associated, and its ARN is a stack output", async () => {
-    const plan = await productionPlan();
+    const plan = await stackPlan("staging");
+    expect(plan.ofType("aws:lb/loadBalancer:LoadBalancer")).toHaveLength(0);
     expect(plan.ofType(ACL)).toHaveLength(1);
     expect(plan.ofType(ASSOCIATION)).toHaveLength(0);
     expect(plan.outputs.webAclArn).toMatch(/^arn:aws:wafv2:/);
+  }, 120_000);
+
+  it("associates the ACL with security.loadBalancerArn, which satisfies the pack's WAF rule for that ALB", async () => {
+    const plan = await stackPlan("staging", { loadBalancerArn: ALB_ARN });
+    expect(plan.one(ASSOCIATION).inputs).toMatchObject({ resourceArn: ALB_ARN });
+    // The ALB as a plan resource the association names (as an ALB made by this stack would be).
+    const alb = { urn: "urn:pulumi:staging::runbook-infra::aws:lb/loadBalancer:LoadBalancer::edge-alb", type: "aws:lb/loadBalancer:LoadBalancer", name: "edge-alb", parent: null, custom: true, inputs: { arn: ALB_ARN, internal: false, loadBalancerType: "application" }, dependencies: [] };
+    const judged = (resources: typeof plan.resources) => evaluatePlan({ project: "runbook-infra", stack: "staging", environment: "production", resources: [...resources, alb] } as Plan).filter((v) => v.policy === "waf-public-load-balancer");
+    expect(judged(plan.resources)).toEqual([]);
+    expect(judged(plan.resources.filter((r) => r.type !== ASSOCIATION)).map((v) => v.level)).toEqual(["mandatory"]);
   }, 120_000);
 });
 
