@@ -213,6 +213,18 @@ export const ALERT_CATALOGUE: readonly AlertDefinition[] = [
     expr: ({ threshold }) => `min by (dbinstance_identifier) (aws_rds_cpucredit_balance_average) < ${threshold}`,
   },
 
+  {
+    name: "MetricsExporterDown",
+    family: "database",
+    severity: "warning",
+    for: "5m",
+    procedure: "database-connection-issues",
+    source: "capability: DatabaseDown, RedisDown and the CloudWatch alerts read the exporters' series; with an exporter gone they are silent, so its absence alerts itself",
+    summary: "Exporter {{ $labels.job }} is not scraped",
+    description: () => "Prometheus cannot scrape {{ $labels.job }} at {{ $labels.instance }} in {{ $labels.namespace }}; the data-tier alerts that read it cannot fire until it is back.",
+    expr: () => 'up{job=~".*(postgres|redis|cloudwatch)-exporter.*"} == 0',
+  },
+
   // ---- cache -------------------------------------------------------------------------------------------
   {
     name: "RedisDown",

@@ -466,6 +466,25 @@ export const ALERT_CASES: Record<string, AlertCase> = {
   },
 
   // ---- the managed data tier as CloudWatch sees it (YACE series) ----
+  MetricsExporterDown: {
+    firing: {
+      series: [
+        s('up{job="postgres-exporter", instance="10.0.3.7:9187", namespace="monitoring"}', "0x10"),
+        s('up{job="redis-exporter", instance="10.0.3.8:9121", namespace="monitoring"}', "1x10"),
+        // An application target is ServiceDown's business.
+        s('up{job="api", instance="10.0.0.1:8080", namespace="shop"}', "0x10"),
+      ],
+      at: "8m",
+      alerts: [
+        {
+          labels: { job: "postgres-exporter", instance: "10.0.3.7:9187", namespace: "monitoring", severity: "warning" },
+          summary: "Exporter postgres-exporter is not scraped",
+          description: "Prometheus cannot scrape postgres-exporter at 10.0.3.7:9187 in monitoring; the data-tier alerts that read it cannot fire until it is back.",
+        },
+      ],
+    },
+    silent: { series: [s('up{job="postgres-exporter", instance="10.0.3.7:9187", namespace="monitoring"}', "1x10")], at: "8m" },
+  },
   DatabaseStorageLow: {
     firing: {
       // 5 GiB free; the replica has 50 GiB.
