@@ -10,8 +10,8 @@ export type { ColdStorageClass, LifecycleTransition, RetentionRule } from "../co
 export interface BackupBucketReplicationArgs {
   /** AWS provider of the DR region; the replica bucket and its KMS key are created through it. No default. */
   provider: aws.Provider;
-  /** Physical name of the replica bucket. @default `<bucketName>-replica`, or an auto-generated name when bucketName is unset */
-  bucketName?: string;
+  /** Physical name of the replica bucket (checked here when it is a plain string). @default `<bucketName>-replica`, or an auto-generated name when bucketName is not a plain string */
+  bucketName?: pulumi.Input<string>;
 }
 
 export interface BackupBucketObjectLockArgs {
@@ -22,8 +22,8 @@ export interface BackupBucketObjectLockArgs {
 }
 
 export interface BackupBucketArgs {
-  /** Physical bucket name (globally unique). @default auto-generated from the resource name */
-  bucketName?: string;
+  /** Physical bucket name (globally unique, e.g. core/names.ts globalBucketName; checked here when it is a plain string). @default auto-generated from the resource name */
+  bucketName?: pulumi.Input<string>;
   /** One lifecycle rule per backup prefix; prefixes must not overlap. No default. */
   retention: RetentionRule[];
   /** Days a replaced or expired object version survives before it is deleted for good. @default 7 */
@@ -108,7 +108,7 @@ export class BackupBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: BackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     const C = "BackupBucket";
-    if (args.bucketName !== undefined && (!BUCKET_NAME.test(args.bucketName) || args.bucketName.includes("..")))
+    if (typeof args.bucketName === "string" && (!BUCKET_NAME.test(args.bucketName) || args.bucketName.includes("..")))
       rejectArg(C, "bucketName", args.bucketName, "must be an S3 bucket name: 3–63 lowercase letters, digits, '.' or '-'");
     if (!Array.isArray(args.retention) || args.retention.length === 0) rejectArg(C, "retention", args.retention, "must list at least one prefix rule");
     for (const [i, rule] of args.retention.entries()) {
@@ -131,7 +131,7 @@ export class BackupBucket extends pulumi.ComponentResource {
       if (lock.mode !== undefined && lock.mode !== "GOVERNANCE" && lock.mode !== "COMPLIANCE") rejectArg(C, "objectLock.mode", lock.mode, "must be GOVERNANCE or COMPLIANCE");
     }
     if (args.replication && !args.replication.provider) rejectArg(C, "replication.provider", undefined, "must be the AWS provider of the DR region");
-    if (args.replication?.bucketName !== undefined && !BUCKET_NAME.test(args.replication.bucketName))
+    if (typeof args.replication?.bucketName === "string" && !BUCKET_NAME.test(args.replication.bucketName))
       rejectArg(C, "replication.bucketName", args.replication.bucketName, "must be an S3 bucket name: 3–63 lowercase letters, digits, '.' or '-'");
     super("runbook:backup:BackupBucket", name, {}, opts);
 
@@ -146,7 +146,7 @@ export class BackupBucket extends pulumi.ComponentResource {
       noncurrentDays,
       abortDays,
       requireKmsKeyPrefixes: args.requireKmsKeyPrefixes ?? [],
-      description: `Backups in ${name} (${args.bucketName ?? "auto-named bucket"})`,
+      description: `Backups in ${name} (${typeof args.bucketName === "string" ? args.bucketName : "bucket named at deploy time"})`,
     });
     this.bucketName = primary.bucket.bucket;
     this.bucketArn = primary.bucket.arn;
@@ -154,7 +154,7 @@ export class BackupBucket extends pulumi.ComponentResource {
 
     if (args.replication) {
       const drProvider = args.replication.provider;
-      const replicaName = args.replication.bucketName ?? (args.bucketName ? `${args.bucketName}-replica`.slice(0, 63) : undefined);
+      const replicaName = args.replication.bucketName ?? (typeof args.bucketName === "string" ? `${args.bucketName}-replica`.slice(0, 63) : undefined);
       const replica = this.encryptedBucket(
         `${name}-replica`,
         { bucketName: replicaName, tags, protect: args.protect ?? true, lock, noncurrentDays, abortDays, requireKmsKeyPrefixes: [], description: `Replica of the backups in ${name}` },
@@ -247,7 +247,7 @@ export class BackupBucket extends pulumi.ComponentResource {
   private encryptedBucket(
     name: string,
     o: {
-      bucketName?: string;
+      bucketName?: pulumi.Input<string>;
       tags: Record<string, string>;
       protect: boolean;
       lock?: BackupBucketObjectLockArgs;

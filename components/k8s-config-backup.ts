@@ -22,7 +22,9 @@ import {
 import { LIBRARY_LABELS as BACKUP_LIBRARY_LABELS } from "../core/labels";
 
 /** kubectl image with bash, tar and sha256sum (the export phase runs there). */
-export const KUBECTL_IMAGE = "alpine/k8s:1.31.4";
+/** kubectl image, from the versions table (within one minor of the default EKS version). */
+export { KUBECTL_IMAGE } from "../core/versions";
+import { KUBECTL_IMAGE } from "../core/versions";
 
 export interface KubernetesConfigBackupArgs extends BackupDestinationArgs {
   /** Namespace the CronJob runs in. No default. */

@@ -5,6 +5,7 @@ import { rejectArg } from "../core/errors";
 import { durationSeconds } from "../monitoring/promql";
 import { LIBRARY_LABELS } from "../core/labels";
 import { NAMESPACE_KIND_LABEL } from "../core/network-flows";
+import { DEFAULT_STORAGE_CLASS } from "./eks-cluster";
 
 export interface MonitoringStackArgs {
   /** Namespace for Prometheus, Alertmanager, Grafana and the operator (Pod Security "restricted"). @default "monitoring" */
@@ -15,6 +16,8 @@ export interface MonitoringStackArgs {
   retention?: string;
   /** Prometheus persistent volume size in GiB. @default 50 */
   storageGiB?: number;
+  /** StorageClass of Prometheus's claim, named explicitly (EKS ≥ 1.30 has no default class). @default "gp3-encrypted" (EksCluster's) */
+  storageClassName?: pulumi.Input<string>;
   /** Secret (key alertmanager.yaml) the Alertmanager reads; see AlertmanagerConfig. @default "alertmanager-config" */
   alertmanagerSecretName?: string;
   /** Alertmanager replicas (they gossip, so 2+ survive a node loss without duplicate pages). @default 2 */
@@ -107,7 +110,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
           probeSelectorNilUsesHelmValues: false,
           securityContext: { ...RESTRICTED_POD, runAsUser: 1000, runAsGroup: 2000, fsGroup: 2000 },
           resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
-          storageSpec: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${storageGiB}Gi` } } } } },
+          storageSpec: { volumeClaimTemplate: { spec: { storageClassName: args.storageClassName ?? DEFAULT_STORAGE_CLASS, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${storageGiB}Gi` } } } } },
         },
       },
       alertmanager: {

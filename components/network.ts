@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../core/errors";
 import { isNetworkCidr } from "../core/cidr";
+import { EKS_UNSUPPORTED_ZONE_IDS } from "../core/zones";
 
 export interface NetworkArgs {
   /** VPC CIDR, prefix /16 to /20. @default "10.0.0.0/16" */
@@ -45,6 +46,8 @@ export class Network extends pulumi.ComponentResource {
   public readonly privateSubnetCidrs: string[] = [];
   public readonly publicSubnetCidrs: string[] = [];
   public readonly availabilityZones: pulumi.Output<string[]>;
+  /** Zone IDs of the subnets, in subnet order (the same physical zones in every account). */
+  public readonly availabilityZoneIds: pulumi.Output<string[]>;
   public readonly natGatewayIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -60,7 +63,16 @@ export class Network extends pulumi.ComponentResource {
 
     const tags = args.tags ?? {};
     const clusterTag: Record<string, string> = args.clusterName ? { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" } : {};
-    const zones = aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { parent: this });
+    // Zones by ID (the same physical zone in every account), leaving out the zone IDs EKS refuses when
+    // the subnets are for a cluster.
+    const zones = aws.getAvailabilityZonesOutput(
+      {
+        state: "available",
+        filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+        ...(args.clusterName ? { excludeZoneIds: [...EKS_UNSUPPORTED_ZONE_IDS] } : {}),
+      },
+      { parent: this },
+    );
 
     const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...tags, Name: `${name}-vpc` } }, { parent: this });
 
@@ -75,9 +87,9 @@ export class Network extends pulumi.ComponentResource {
     const natGateways: aws.ec2.NatGateway[] = [];
     const lastBlock = 2 ** (19 - 16) - 1;
     for (let i = 0; i < azCount; i++) {
-      const az = zones.names.apply((names) => {
-        if (names.length < azCount) throw new Error(`Network: region offers ${names.length} availability zones, ${azCount} requested`);
-        return names[i];
+      const zoneId = zones.zoneIds.apply((ids) => {
+        if (ids.length < azCount) throw new Error(`Network: region offers ${ids.length} usable availability zones (${ids.join(", ")}), ${azCount} requested`);
+        return ids[i];
       });
       const privateCidr = cidrSubnet(cidrBlock, 19 - 16, i);
       const publicCidr = cidrSubnet(cidrSubnet(cidrBlock, 19 - 16, lastBlock), 22 - 19, i);
@@ -85,7 +97,7 @@ export class Network extends pulumi.ComponentResource {
       this.publicSubnetCidrs.push(publicCidr);
       const publicSubnet = new aws.ec2.Subnet(
         `${name}-public-${i + 1}`,
-        { vpcId: vpc.id, cidrBlock: publicCidr, availabilityZone: az, mapPublicIpOnLaunch: false, tags: { ...tags, ...clusterTag, Name: `${name}-public-${i + 1}`, "kubernetes.io/role/elb": "1", tier: "public" } },
+        { vpcId: vpc.id, cidrBlock: publicCidr, availabilityZoneId: zoneId, mapPublicIpOnLaunch: false, tags: { ...tags, ...clusterTag, Name: `${name}-public-${i + 1}`, "kubernetes.io/role/elb": "1", tier: "public" } },
         { parent: this },
       );
       new aws.ec2.RouteTableAssociation(`${name}-public-${i + 1}`, { subnetId: publicSubnet.id, routeTableId: publicRoutes.id }, { parent: this });
@@ -98,7 +110,7 @@ export class Network extends pulumi.ComponentResource {
       const nat = natGateways[natMode === "perAz" ? i : 0];
       const privateSubnet = new aws.ec2.Subnet(
         `${name}-private-${i + 1}`,
-        { vpcId: vpc.id, cidrBlock: privateCidr, availabilityZone: az, tags: { ...tags, ...clusterTag, Name: `${name}-private-${i + 1}`, "kubernetes.io/role/internal-elb": "1", tier: "private" } },
+        { vpcId: vpc.id, cidrBlock: privateCidr, availabilityZoneId: zoneId, tags: { ...tags, ...clusterTag, Name: `${name}-private-${i + 1}`, "kubernetes.io/role/internal-elb": "1", tier: "private" } },
         { parent: this },
       );
       const privateRoutes = new aws.ec2.RouteTable(`${name}-private-rt-${i + 1}`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }], tags: { ...tags, Name: `${name}-private-${i + 1}` } }, { parent: this });
@@ -139,6 +151,7 @@ export class Network extends pulumi.ComponentResource {
     this.privateSubnetIds = pulumi.all(privateSubnets.map((s) => s.id));
     this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
     this.availabilityZones = pulumi.all(privateSubnets.map((s) => s.availabilityZone));
+    this.availabilityZoneIds = pulumi.all(privateSubnets.map((s) => s.availabilityZoneId));
     this.natGatewayIds = pulumi.all(natGateways.map((n) => n.id));
     this.registerOutputs({
       vpcId: this.vpcId,
@@ -146,6 +159,7 @@ export class Network extends pulumi.ComponentResource {
       privateSubnetIds: this.privateSubnetIds,
       publicSubnetIds: this.publicSubnetIds,
       availabilityZones: this.availabilityZones,
+      availabilityZoneIds: this.availabilityZoneIds,
       natGatewayIds: this.natGatewayIds,
     });
   }

@@ -16,18 +16,13 @@ export const BACKUP_KIND_LABEL = "runbook.dev/backup";
 export type BackupKind = "postgres-daily" | "postgres-hourly" | "postgres-restore" | "k8s-config";
 
 /**
- * PostgreSQL client images pinned per server major: pg_dump must be at least the server's major, and
- * Debian-based tags carry bash and GNU date, which the scripts use.
+ * PostgreSQL client images pinned per server major (pg_dump must be at least the server's major; the
+ * Debian-based tags carry bash and GNU date, which the scripts use) and the AWS CLI image of the
+ * upload/download containers. They live in the versions table (core/versions.ts) with their bases'
+ * support dates: Debian 13 trixie and Amazon Linux 2023.
  */
-export const POSTGRES_CLIENT_IMAGES: Record<string, string> = {
-  "13": "postgres:13.18-bookworm",
-  "14": "postgres:14.15-bookworm",
-  "15": "postgres:15.10-bookworm",
-  "16": "postgres:16.6-bookworm",
-  "17": "postgres:17.2-bookworm",
-};
-/** The AWS CLI image the upload/download containers run (the same pin as the DR restore template). */
-export const AWS_CLI_IMAGE = "amazon/aws-cli:2.17.50";
+export { AWS_CLI_IMAGE, POSTGRES_CLIENT_IMAGES } from "../core/versions";
+import { AWS_CLI_IMAGE, POSTGRES_CLIENT_IMAGES } from "../core/versions";
 
 /** Where the ConfigMap with the scripts is mounted in every backup container. */
 export const SCRIPTS_MOUNT = "/opt/runbook-backup";

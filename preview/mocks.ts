@@ -34,6 +34,23 @@ export interface OfflineMocksOptions {
   region: string;
 }
 
+/** AWS's short region codes in zone IDs ("us-east-1" -> "use1", "ap-southeast-2" -> "apse2"). */
+function zoneIdPrefix(region: string): string {
+  const [area, direction, number] = region.split("-");
+  const dir: Record<string, string> = { east: "e", west: "w", north: "n", south: "s", central: "c", northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw" };
+  return `${area}${dir[direction] ?? direction.slice(0, 1)}${number}`;
+}
+
+/**
+ * The mock account's zones: six per region, names shuffled against zone IDs as AWS does per account
+ * (us-east-1a is not use1-az1), so code that confuses the two shows it in plans.
+ */
+export function accountZones(region: string): Array<{ name: string; id: string }> {
+  const letters = ["a", "b", "c", "d", "e", "f"];
+  const shift = (parseInt(digest("zones", region).slice(0, 2), 16) % 5) + 1;
+  return letters.map((l, i) => ({ name: `${region}${l}`, id: `${zoneIdPrefix(region)}-az${((i + shift) % 6) + 1}` }));
+}
+
 export class OfflineMocks implements pulumi.runtime.Mocks {
   /** Provider reference ("urn::id") -> region, learned as explicit providers register. */
   private readonly providerRegions = new Map<string, string>();
@@ -70,10 +87,15 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         id = `vpc-${hex.slice(0, 17)}`;
         Object.assign(state, { arn: arn(`vpc/${id}`), defaultSecurityGroupId: `sg-${hex.slice(1, 18)}`, mainRouteTableId: `rtb-${hex.slice(2, 19)}` });
         break;
-      case "aws:ec2/subnet:Subnet":
+      case "aws:ec2/subnet:Subnet": {
         id = `subnet-${hex.slice(0, 17)}`;
         state.arn = arn(`subnet/${id}`);
+        // AWS fills in the other half of the zone: name from ID, ID from name (this account's mapping).
+        const zones = accountZones(region);
+        if (typeof inputs.availabilityZoneId === "string") state.availabilityZone = zones.find((z) => z.id === inputs.availabilityZoneId)?.name;
+        else if (typeof inputs.availabilityZone === "string") state.availabilityZoneId = zones.find((z) => z.name === inputs.availabilityZone)?.id;
         break;
+      }
       case "aws:ec2/internetGateway:InternetGateway":
         id = `igw-${hex.slice(0, 17)}`;
         break;
@@ -238,13 +260,11 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
     const region = this.regionOf(args.provider, {});
     switch (args.token) {
       case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-        const letters = ["a", "b", "c", "d", "e", "f"];
-        return {
-          id: region,
-          names: letters.map((l) => `${region}${l}`),
-          zoneIds: letters.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`),
-          groupNames: [region],
-        };
+        // Like AWS: names map to zone IDs differently per account, and exclusions apply to either.
+        const excludeIds = (args.inputs.excludeZoneIds as string[] | undefined) ?? [];
+        const excludeNames = (args.inputs.excludeNames as string[] | undefined) ?? [];
+        const zones = accountZones(region).filter((z) => !excludeIds.includes(z.id) && !excludeNames.includes(z.name));
+        return { id: region, names: zones.map((z) => z.name), zoneIds: zones.map((z) => z.id), groupNames: [region] };
       }
       case "aws:index/getCallerIdentity:getCallerIdentity":
         return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: MOCK_ACCOUNT_ID };

@@ -69,7 +69,8 @@ export function deployApplication(ctx: StackContext): Record<string, unknown> {
       nodeGroupAsgNames: cluster.nodeGroupAsgNames,
       tags: ctx.tags,
     },
-    { provider },
+    // Helm releases run pods: the provider that waits for nodes and coredns.
+    { provider: cluster.workloadProvider },
   );
   ctx.clusterAutoscaling = { component: autoscaling, autoscalerRoleArn: autoscaling.autoscalerRoleArn } satisfies ClusterAutoscalingOutputs;
   const outputs: Record<string, unknown> = { clusterAutoscalerRoleArn: autoscaling.autoscalerRoleArn };

@@ -1,3 +1,5 @@
+import * as aws from "@pulumi/aws";
+import { globalBucketName } from "../core/names";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackContext } from "./context";
 import { retentionDays } from "./config/backups";
@@ -59,13 +61,15 @@ export function deployBackups(ctx: StackContext): Record<string, unknown> {
   retention.push({ prefix: BACKUP_PREFIXES.kubernetesConfig, expireAfterDays: days.kubernetesConfig });
 
   const replicate = !!ctx.drProvider && backups.replicateToDrRegion;
+  const accountId = ctx.accountId ?? aws.getCallerIdentityOutput({}).accountId;
   const bucket = new BackupBucket("backups", {
-    bucketName: `${prefix}-backups`,
+    // Globally unique by construction: the account id and region are nobody else's.
+    bucketName: accountId.apply((account) => globalBucketName(prefix, "backups", account, config.region)),
     retention,
     noncurrentVersionExpirationDays: backups.noncurrentVersionDays,
     requireKmsKeyPrefixes: [BACKUP_PREFIXES.kubernetesSecrets],
     objectLock: backups.objectLock,
-    replication: replicate ? { provider: ctx.drProvider!, bucketName: `${prefix}-backups-${config.drRegion}` } : undefined,
+    replication: replicate ? { provider: ctx.drProvider!, bucketName: accountId.apply((account) => globalBucketName(prefix, "backups", account, config.drRegion!)) } : undefined,
     protect: backups.protectBucket,
     tags,
   });

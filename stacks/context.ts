@@ -11,8 +11,10 @@ import type { EksCluster } from "../components/eks-cluster";
 export interface StackContext {
   /** Pulumi stack name (production, staging, ...). */
   stack: string;
-  /** Prefix for physical names: `<project>-<stack>`. */
+  /** Prefix for physical names: `<system>-<stack>` (core/names.ts namePrefix). */
   prefix: string;
+  /** The deploying account (for globally unique names such as S3 buckets). @default looked up by the step that needs it */
+  accountId?: pulumi.Output<string>;
   config: StackConfig;
   secrets: Record<string, pulumi.Output<string>>;
   /** Tags every AWS resource carries. */

@@ -111,7 +111,8 @@ export function deployMessaging(ctx: StackContext): Record<string, unknown> {
         metrics: [lagMetric("MaxOffsetLag"), lagMetric("EstimatedMaxTimeLag")],
         tags,
       },
-      { providers: [cluster.provider], dependsOn: monitoring.stackComponent ? [monitoring.stackComponent] : [] },
+      // A Helm release with pods: the provider that waits for nodes and coredns (helm-release-path-to-nodes).
+      { providers: [cluster.workloadProvider], dependsOn: monitoring.stackComponent ? [monitoring.stackComponent] : [] },
     );
   }
 

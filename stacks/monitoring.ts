@@ -102,10 +102,12 @@ export function deployMonitoring(ctx: StackContext): Record<string, unknown> {
           chartVersion: monitoring.chartVersion,
           retention: monitoring.retention,
           storageGiB: monitoring.storageGiB,
+          storageClassName: ctx.cluster.storageClassName,
           alertmanagerSecretName: monitoring.alertmanagerSecretName,
           alertmanagerReplicas: ctx.config.environment === "production" ? 2 : 1,
         },
-        { provider },
+        // Pods and volumes: the provider that waits for nodes, coredns and the EBS CSI driver.
+        { provider: ctx.cluster.workloadProvider },
       )
     : undefined;
   // PrometheusRule is a CRD the chart installs: register the rules after it.

@@ -54,7 +54,8 @@ export function deployObservability(ctx: StackContext): Record<string, unknown> 
   const monitoring = ctx.monitoring as MonitoringContext | undefined;
   const backups = ctx.backups as BackupsOutputs | undefined;
   const appNamespace = application?.namespaceName;
-  const provider = cluster.provider;
+  // Everything here runs pods (exporters, log shippers, Helm releases): the provider that waits for nodes and coredns.
+  const provider = cluster.workloadProvider;
   const outputs: Record<string, unknown> = {};
 
   // Exporters need the Prometheus Operator's CRDs (ServiceMonitor): register them after the monitoring stack.

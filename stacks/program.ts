@@ -6,6 +6,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config/load";
 import { PROJECT } from "./config/schema";
+import { systemName } from "./config/naming";
+import { effectiveAccess } from "./config/cluster-access";
+import { namePrefix } from "../core/names";
 import { Network } from "../components/network";
 import { EksCluster } from "../components/eks-cluster";
 import type { StackContext } from "./context";
@@ -22,8 +25,11 @@ import { deployObservability } from "./observability";
 export function main(): Record<string, unknown> {
   const { config, secrets } = loadStackConfig();
   const stack = pulumi.getStack();
-  const prefix = `${PROJECT}-${stack}`;
-  const tags = { ...config.tags, project: PROJECT, stack, environment: config.environment, "managed-by": "pulumi" };
+  // runbook-infra:system or the tag system; production refuses a stack without one.
+  const system = systemName(config);
+  const prefix = namePrefix(system, stack);
+  const tags = { ...config.tags, system, project: PROJECT, stack, environment: config.environment, "managed-by": "pulumi" };
+  const accountId = aws.getCallerIdentityOutput({}).accountId;
 
   const network = new Network("network", {
     cidrBlock: config.network.cidr,
@@ -42,12 +48,16 @@ export function main(): Record<string, unknown> {
     publicAccessCidrs: config.cluster.publicAccessCidrs,
     logRetentionDays: config.cluster.logRetentionDays,
     nodeGroups: config.cluster.nodeGroups,
+    access: effectiveAccess(config),
+    deployPath: config.cluster.deployPath,
+    // A deleted claim keeps its volume in production: Prometheus's history is not thrown away by a typo.
+    storageReclaimPolicy: config.environment === "production" ? "Retain" : "Delete",
     tags,
   });
 
   // The DR region is used exactly when DR is enabled: the recovery report counts replication on the same condition.
   const drProvider = config.drRegion && config.dr?.enabled ? new aws.Provider("dr-region", { region: config.drRegion as aws.Region, defaultTags: { tags } }) : undefined;
-  const ctx: StackContext = { stack, prefix, config, secrets, tags, network, cluster, drProvider };
+  const ctx: StackContext = { stack, prefix, accountId, config, secrets, tags, network, cluster, drProvider };
 
   return {
     vpcId: network.vpcId,

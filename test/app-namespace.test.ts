@@ -83,7 +83,7 @@ function stackFileConfig(stack: string): StackConfig {
   for (const [key, text] of Object.entries(loaded.config)) {
     if (!key.startsWith("runbook-infra:") || loaded.secretKeys.includes(key)) continue;
     const short = key.slice("runbook-infra:".length);
-    input[short] = ["environment", "drRegion", "domain"].includes(short) ? text : JSON.parse(text);
+    input[short] = ["environment", "system", "drRegion", "domain"].includes(short) ? text : JSON.parse(text);
   }
   const config = stackConfigSchema.parse(input);
   refineApplication(config, (path, value, allowed) => {
@@ -101,6 +101,8 @@ function fakeContext(stack: string, config: StackConfig): StackContext {
     oidcIssuer: pulumi.output("oidc.eks.us-east-1.amazonaws.com/id/ABC"),
     nodeGroupAsgNames: pulumi.output(["eks-general-1234"]),
     provider,
+    // Helm releases go through the provider that waits for nodes and coredns.
+    workloadProvider: new k8s.Provider("cluster-k8s-workloads", { kubeconfig: "{}" }),
   };
   return { stack, prefix: `runbook-infra-${stack}`, config, secrets: {}, tags: { stack }, network: {} as any, cluster: cluster as any };
 }
@@ -135,7 +137,7 @@ describe("deployApplication", () => {
     expect(Object.keys(app.scaling)).toHaveLength(3);
     // Every Kubernetes object goes to the cluster's provider, not to an ambient kubeconfig.
     for (const r of plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes"))
-      expect(r.provider).toMatch(/pulumi:providers:kubernetes::cluster-k8s::/);
+      expect(r.provider).toMatch(r.type.startsWith("kubernetes:helm.sh/") ? /pulumi:providers:kubernetes::cluster-k8s-workloads::/ : /pulumi:providers:kubernetes::cluster-k8s::/);
   });
 
   it("uses staging's own smaller numbers", async () => {

@@ -97,7 +97,7 @@ describe("PostgresBackupJobs (runbook 001: daily dumps at 02:00 UTC, verified, c
     const pod = podOf(cronJob(plan, "postgres-daily"));
     const [dump] = pod.initContainers;
     const [upload] = pod.containers;
-    expect(dump.image).toBe("postgres:16.6-bookworm");
+    expect(dump.image).toBe("postgres:16.10-trixie");
     expect(dump.command).toEqual(["bash", "/opt/runbook-backup/pg-backup.sh", "--phase", "dump", "--tier", "daily"]);
     expect(dump.envFrom).toEqual([{ secretRef: { name: "postgres-connection" } }]);
     expect(upload.image).toMatch(/^amazon\/aws-cli:2\.\d+\.\d+$/);
@@ -316,22 +316,22 @@ describe("deployBackups in the default stacks", () => {
   it("production: runbook 001's retention, a DR-region replica, and daily, hourly, restore and config CronJobs in the application namespace", async () => {
     const p = await runStack("production");
     const bucket = p.ofType("aws:s3/bucket:Bucket").find((b) => b.name === "backups")!.inputs as any;
-    expect(bucket.bucket).toBe("runbook-infra-production-backups");
+    expect(bucket.bucket).toBe("stock-analysis-production-backups-123456789012-us-east-1");
     expect(bucket.tags["runbook:purpose"]).toBe("backups");
     expect(ruleFor(p, "postgresql/daily/").expiration.days).toBe(30);
     expect(ruleFor(p, "postgresql/weekly/").expiration.days).toBe(84);
     expect(ruleFor(p, "postgresql/monthly/").expiration.days).toBe(365);
     expect(ruleFor(p, "postgresql/hourly/").expiration.days).toBe(2);
     expect(ruleFor(p, "k8s-configs/").expiration.days).toBe(30);
-    expect((p.one("aws:s3/bucket:Bucket", "backups-replica").inputs as any).bucket).toBe("runbook-infra-production-backups-us-west-2");
+    expect((p.one("aws:s3/bucket:Bucket", "backups-replica").inputs as any).bucket).toBe("stock-analysis-production-backups-123456789012-us-west-2");
     expect(p.ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig")).toHaveLength(1);
     const mine = p.ofType(CRONJOB).filter((c) => (c.inputs as any).metadata.namespace === NS);
     // The weekly maintenance job (stacks/observability.ts) shares the label so that the backup alerts watch it too.
     expect(mine.map((c) => (c.inputs as any).metadata.labels["runbook.dev/backup"]).filter((k) => k !== "db-maintenance").sort()).toEqual(["k8s-config", "postgres-daily", "postgres-hourly", "postgres-restore"]);
     // pg_dump's major matches database.engineVersion "16".
     const daily = mine.find((c) => (c.inputs as any).metadata.labels["runbook.dev/backup"] === "postgres-daily")!.inputs as any;
-    expect(podOf(daily).initContainers[0].image).toBe("postgres:16.6-bookworm");
-    expect(p.outputs.backupBucketName).toBe("runbook-infra-production-backups");
+    expect(podOf(daily).initContainers[0].image).toBe("postgres:16.10-trixie");
+    expect(p.outputs.backupBucketName).toBe("stock-analysis-production-backups-123456789012-us-east-1");
     expect(p.outputs.backupRestoreCommand).toBe(`kubectl -n ${NS} create job --from=cronjob/postgres-restore restore-$(date +%s)`);
   });
 

@@ -428,10 +428,10 @@ async function dataStep(stack: Stack, options: { application?: boolean; dr?: boo
       const namespace = new k8s.core.v1.Namespace("application", { metadata: { name: "stock-analysis-system" } }, { provider });
       Object.assign(ctx, {
         stack,
-        prefix: `runbook-infra-${stack}`,
+        prefix: `stock-analysis-${stack}`,
         config,
         secrets: {},
-        tags: { project: "runbook-infra", stack },
+        tags: { system: "stock-analysis", project: "runbook-infra", stack },
         network: {
           vpcId: pulumi.output("vpc-0123456789abcdef0"),
           privateSubnetIds: pulumi.output(["subnet-a", "subnet-b", "subnet-c"]),
@@ -462,7 +462,7 @@ describe("the data step (deployData)", () => {
     expect(data.database).toBeDefined();
     expect(data.cache).toBeDefined();
     expect(plan.one("aws:rds/instance:Instance", "database-instance").inputs).toMatchObject({
-      identifier: "runbook-infra-production-postgres",
+      identifier: "stock-analysis-production-postgres",
       instanceClass: "db.r5.large",
       allocatedStorage: 100,
       maxAllocatedStorage: 500,
@@ -473,7 +473,7 @@ describe("the data step (deployData)", () => {
       monitoringInterval: 15,
     });
     expect(plan.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs).toMatchObject({
-      replicationGroupId: "runbook-infra-production-redis",
+      replicationGroupId: "stock-analysis-production-redis",
       nodeType: "cache.r5.large",
       numCacheClusters: 3,
       preferredCacheClusterAzs: ["us-east-1a", "us-east-1b", "us-east-1c"],
@@ -518,7 +518,7 @@ describe("the data step (deployData)", () => {
     expect(secret.keys).toEqual(["PGHOST", "PGHOST_READER", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSSLMODE"]);
     const values = await valueOf(secret.stringData);
     expect(values).toMatchObject({ PGPORT: "5432", PGDATABASE: "stock_analysis", PGUSER: "stock_analysis", PGSSLMODE: "require" });
-    expect(values.PGHOST).toMatch(/^runbook-infra-production-postgres\..*\.rds\.amazonaws\.com$/);
+    expect(values.PGHOST).toMatch(/^stock-analysis-production-postgres\..*\.rds\.amazonaws\.com$/);
     expect(values.PGPASSWORD).toHaveLength(40);
     expect(await pulumi.isSecret(secret.stringData)).toBe(true);
     expect((production.plan.one(SECRET, "postgres").inputs.metadata as any).annotations["runbook.dev/connection-keys"]).toBe("PGHOST,PGHOST_READER,PGPORT,PGDATABASE,PGUSER,PGPASSWORD,PGSSLMODE");
@@ -529,7 +529,7 @@ describe("the data step (deployData)", () => {
     expect(secret.keys).toEqual(["REDIS_HOST", "REDIS_PORT", "REDIS_AUTH_TOKEN", "REDIS_TLS", "REDIS_CLUSTER_MODE"]);
     const values = await valueOf(secret.stringData);
     expect(values).toMatchObject({ REDIS_PORT: "6379", REDIS_TLS: "true" });
-    expect(values.REDIS_HOST).toMatch(/^master\.runbook-infra-production-redis\./);
+    expect(values.REDIS_HOST).toMatch(/^master\.stock-analysis-production-redis\./);
     expect(values.REDIS_AUTH_TOKEN.length).toBeGreaterThanOrEqual(16);
   });
 
@@ -585,7 +585,7 @@ describe("the data tier inside the whole program (stacks/program.ts, production 
   it("builds the database and cache, publishes both connection Secrets in the application namespace, and leaves no password or token in plaintext anywhere", async () => {
     const file = loadStackFile("runbook-infra", path.join(root, "Pulumi.production.yaml"));
     const plan = await planOf(() => require("../stacks/program").main(), { stack: "production", config: file.config, secretKeys: file.secretKeys });
-    expect(plan.one("aws:rds/instance:Instance", "database-instance").inputs).toMatchObject({ identifier: "runbook-infra-production-postgres", multiAz: true, password: "[secret]" });
+    expect(plan.one("aws:rds/instance:Instance", "database-instance").inputs).toMatchObject({ identifier: "stock-analysis-production-postgres", multiAz: true, password: "[secret]" });
     expect(plan.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs).toMatchObject({ numCacheClusters: 3, authToken: "[secret]" });
     expect(plan.outputs).toMatchObject({ databaseEndpoint: expect.stringContaining(".rds.amazonaws.com"), databaseSecretArn: expect.stringMatching(/^arn:aws:secretsmanager:/) });
     const secrets = plan.ofType(SECRET).filter((r) => ["postgres-connection", "redis-connection"].includes((r.inputs.metadata as any)?.name));

@@ -33,11 +33,17 @@ describe("dr config: the default stacks", () => {
   });
 
   it("fills the documented planning defaults", () => {
-    const dr = editDr((d) => {
-      delete d.restoreThroughputGiBPerHour;
-      delete d.healthCheck;
-      delete d.operatorGroup;
-    })().dr!;
+    const stack = production();
+    // The default operator group must still have members (cluster.access.groups), or the config refuses it.
+    const raw = editKey(stack.config, "cluster", (c) => (c.access.groups[0].kubernetesGroups = ["dr-operators"]));
+    const dr = parse(
+      stack,
+      editKey(raw, "dr", (d) => {
+        delete d.restoreThroughputGiBPerHour;
+        delete d.healthCheck;
+        delete d.operatorGroup;
+      }),
+    ).dr!;
     expect(dr).toMatchObject({ restoreThroughputGiBPerHour: 50, restoreOverheadMinutes: 20, activationMinutes: 30, replicationLagMinutes: 15, drMaxReplicasFactor: 2, operatorGroup: "dr-operators" });
     expect(dr.healthCheck).toMatchObject({ path: "/health", intervalSeconds: 30, failureThreshold: 3 });
   });

@@ -107,7 +107,15 @@ const cases: Case[] = [
   { name: "DR operator group system:authenticated", edit: set("dr", "operatorGroup", "system:authenticated"), exit: 1, message: /^production: runbook-infra:dr\.operatorGroup: "system:authenticated" — must be a Kubernetes group name .* not starting with system: or eks:/ },
   { name: "DR operator group system:masters (any case)", edit: set("dr", "operatorGroup", "System:Masters"), exit: 1, message: /^production: runbook-infra:dr\.operatorGroup: "System:Masters" — must be a Kubernetes group name/ },
   { name: "DR operator group of EKS's own", edit: set("dr", "operatorGroup", "eks:node-manager"), exit: 1, message: /dr\.operatorGroup: "eks:node-manager" — must be a Kubernetes group name/ },
-  { name: "DR operator group with a colon inside (own group namespace)", edit: set("dr", "operatorGroup", "sre:dr-operators"), exit: 0 },
+  {
+    name: "DR operator group with a colon inside (own group namespace)",
+    // The bound group must have members through an access entry (cluster.access.groups), or the config refuses it.
+    edit: (doc) => {
+      set("dr", "operatorGroup", "sre:dr-operators")(doc);
+      set("cluster", "access", "groups", [{ principal: "role/sre-dr-operators", kubernetesGroups: ["sre:dr-operators"] }])(doc);
+    },
+    exit: 0,
+  },
 
   // --- Names every consumer accepts ------------------------------------------------------------------
   { name: "database name with capitals (the restore job's target would be invalid)", edit: set("database", "name", "Stock_Analysis"), exit: 1, message: /^production: runbook-infra:database\.name: "Stock_Analysis" — must be a lowercase PostgreSQL name: .* at most 40 characters/ },

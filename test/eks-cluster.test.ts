@@ -15,7 +15,7 @@ describe("EksCluster", () => {
     expect(cluster.vpcConfig).toMatchObject({ endpointPrivateAccess: true, endpointPublicAccess: false });
     expect(cluster.enabledClusterLogTypes).toEqual([...EKS_LOG_TYPES]);
     expect(cluster.encryptionConfig.resources).toEqual(["secrets"]);
-    const key = plan.one("aws:kms/key:Key");
+    const key = plan.one("aws:kms/key:Key", "secrets");
     expect(key.inputs.enableKeyRotation).toBe(true);
     expect(cluster.encryptionConfig.provider.keyArn).toMatch(/^arn:aws:kms:/);
   });
@@ -51,7 +51,7 @@ describe("EksCluster", () => {
 
   it("exposes a Kubernetes provider that authenticates with aws eks get-token", async () => {
     const plan = await planOf(() => new EksCluster("cluster", baseArgs));
-    const provider = plan.one("pulumi:providers:kubernetes");
+    const provider = plan.ofType("pulumi:providers:kubernetes").find((p) => p.name === "cluster-k8s")!;
     const kubeconfig = JSON.parse(provider.inputs.kubeconfig as string);
     expect(kubeconfig.users[0].user.exec.args).toEqual(["eks", "get-token", "--cluster-name", "demo", "--output", "json"]);
   });

@@ -501,3 +501,76 @@ describe("CI workflows (.github/workflows)", () => {
     }
   });
 });
+
+describe("a first real pulumi up (issue 14): every example plan", () => {
+  const dependsOn = (plan: Plan, r: Resource, match: (d: Resource) => boolean) =>
+    ((r as unknown as { dependencies?: string[] }).dependencies ?? []).some((urn) => plan.resources.some((d) => d.urn === urn && match(d)));
+
+  it.each(exampleFiles)("%s gives named principals access and maps the groups its RoleBindings name", (file) => {
+    const plan = planOf(file);
+    const cluster = one(plan, "aws:eks/cluster:Cluster", () => true, "");
+    expect(cluster.inputs.accessConfig).toEqual({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
+    const admins = ofType(plan, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation").filter((a) => a.inputs.policyArn.endsWith("/AmazonEKSClusterAdminPolicy"));
+    expect(admins.map((a) => a.inputs.principalArn)).toEqual(expect.arrayContaining([expect.stringMatching(/:role\/platform-admins$/), expect.stringMatching(/-deploy-(production|staging)$/)]));
+    const mapped = new Set(ofType(plan, "aws:eks/accessEntry:AccessEntry").flatMap((e) => e.inputs.kubernetesGroups ?? []));
+    const bound = ofType(plan, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").flatMap((b) => (b.inputs.subjects ?? []).filter((s: any) => s.kind === "Group").map((s: any) => s.name));
+    for (const group of bound) expect(mapped).toContain(group);
+  });
+
+  it.each(exampleFiles)("%s declares how pulumi up reaches the private API, and the deploy workflow runs there", (file) => {
+    const plan = planOf(file);
+    const cluster = one(plan, "aws:eks/cluster:Cluster", () => true, "");
+    expect(cluster.inputs.vpcConfig.endpointPublicAccess).toBe(false);
+    const rules = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.includes("deploy-path"));
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rules.every((r) => r.inputs.fromPort === 443 && dependsOn(plan, r, (d) => d.urn === cluster.urn))).toBe(true);
+  });
+
+  it.each(exampleFiles)("%s creates the encrypted gp3 default StorageClass and names it on Prometheus's claim", (file) => {
+    const plan = planOf(file);
+    const sc = one(plan, "kubernetes:storage.k8s.io/v1:StorageClass", () => true, "");
+    expect(sc.inputs).toMatchObject({ provisioner: "ebs.csi.aws.com", volumeBindingMode: "WaitForFirstConsumer", parameters: { type: "gp3", encrypted: "true" } });
+    expect(sc.inputs.parameters.kmsKeyId).toMatch(/^arn:aws:kms:/);
+    expect(sc.inputs.metadata.annotations["storageclass.kubernetes.io/is-default-class"]).toBe("true");
+    for (const release of ofType(plan, "kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "kube-prometheus-stack"))
+      expect(release.inputs.values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe(sc.inputs.metadata.name);
+  });
+
+  it.each(exampleFiles)("%s orders node groups after vpc-cni and Helm releases after nodes and coredns", (file) => {
+    const plan = planOf(file);
+    for (const group of ofType(plan, "aws:eks/nodeGroup:NodeGroup")) expect(dependsOn(plan, group, (d) => d.inputs.addonName === "vpc-cni")).toBe(true);
+    const providers = ofType(plan, "pulumi:providers:kubernetes");
+    for (const release of ofType(plan, "kubernetes:helm.sh/v3:Release")) {
+      const provider = providers.find((p) => (release as unknown as { provider?: string }).provider?.startsWith(`${p.urn}::`));
+      expect(provider).toBeDefined();
+      expect(dependsOn(plan, provider!, (d) => d.type === "aws:eks/nodeGroup:NodeGroup")).toBe(true);
+      expect(dependsOn(plan, provider!, (d) => d.inputs.addonName === "coredns")).toBe(true);
+    }
+  });
+
+  it.each(exampleFiles)("%s runs versions in standard support and places cluster subnets by zone ID", (file) => {
+    const plan = planOf(file);
+    expect(one(plan, "aws:eks/cluster:Cluster", () => true, "").inputs.version).toBe("1.35");
+    const versionFindings = (plan.policies?.violations ?? []).filter((v) => v.policy.startsWith("versions-"));
+    expect(versionFindings).toEqual([]);
+    for (const subnet of ofType(plan, "aws:ec2/subnet:Subnet")) expect(subnet.inputs.availabilityZoneId).toMatch(/^use1-az[124-6]$/);
+  });
+
+  it("gives every system its own physical names and globally unique bucket names", () => {
+    const names = new Map<string, string>();
+    for (const file of exampleFiles.filter((f) => f.endsWith("Pulumi.production.yaml"))) {
+      const plan = planOf(file);
+      const system = one(plan, "aws:eks/cluster:Cluster", () => true, "").inputs.tags.system;
+      for (const [type, key] of [["aws:eks/cluster:Cluster", "name"], ["aws:rds/instance:Instance", "identifier"], ["aws:s3/bucket:Bucket", "bucket"]]) {
+        for (const r of ofType(plan, type)) {
+          const value = r.inputs[key];
+          expect(value.startsWith(`${system}-production`)).toBe(true);
+          expect(names.get(value)).toBeUndefined();
+          names.set(value, file);
+          if (key === "bucket") expect(value).toMatch(/-\d{12}-(us-east-1|us-west-2)$/);
+        }
+      }
+    }
+    expect(names.size).toBeGreaterThanOrEqual(4 * 3);
+  });
+});

@@ -220,9 +220,9 @@ describe("examples/data-aggregator uses Kafka (runbook 003 3.3)", () => {
     expect((secret.inputs.metadata as any).annotations["runbook.dev/connection-keys"]).toBe("KAFKA_BOOTSTRAP_SERVERS,KAFKA_SECURITY_PROTOCOL,KAFKA_SASL_MECHANISM");
     const policy = JSON.parse((plan.one("aws:iam/policy:Policy", "kafka-client").inputs as any).policy);
     expect(policy.Statement.map((s: any) => s.Resource)).toEqual([
-      expect.stringMatching(/^arn:aws:kafka:us-east-1:123456789012:cluster\/runbook-infra-production-kafka\//),
-      expect.stringMatching(/^arn:aws:kafka:us-east-1:123456789012:topic\/runbook-infra-production-kafka\/.+\/\*$/),
-      expect.stringMatching(/^arn:aws:kafka:us-east-1:123456789012:group\/runbook-infra-production-kafka\/.+\/\*$/),
+      expect.stringMatching(/^arn:aws:kafka:us-east-1:123456789012:cluster\/data-aggregator-production-kafka\//),
+      expect.stringMatching(/^arn:aws:kafka:us-east-1:123456789012:topic\/data-aggregator-production-kafka\/.+\/\*$/),
+      expect.stringMatching(/^arn:aws:kafka:us-east-1:123456789012:group\/data-aggregator-production-kafka\/.+\/\*$/),
     ]);
     expect(plan.outputs.kafkaBootstrapBrokers).toMatch(/:9098/);
   });

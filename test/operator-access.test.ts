@@ -101,7 +101,11 @@ describe("application.operators config", () => {
 
   it("rejects a system: group and accepts a plain one", () => {
     expect(parseWith((o) => (o.group = "system:masters"))).toMatch(/^production: runbook-infra:application.operators.group: "system:masters" — must be a Kubernetes group name/);
-    expect(parseWith((o) => (o.group = "trading-operators"))).toBe("(accepted)");
+    expect(parseWith((o) => (o.group = "intendly-operators"))).toBe("(accepted)");
+  });
+
+  it("rejects a group that no access entry maps (cluster.access.groups): it would have no members", () => {
+    expect(parseWith((o) => (o.group = "trading-operators"))).toMatch(/^production: runbook-infra:application.operators.group: "trading-operators" — must be mapped to a principal in cluster.access.groups/);
   });
 
   it("rejects a typo in its keys", () => {

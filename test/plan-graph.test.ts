@@ -43,7 +43,7 @@ describe("dependency edges of the production plan", () => {
 
   it("records the edges a Kubernetes object has on its namespace", () => {
     const namespace = plan.ofType("kubernetes:core/v1:Namespace").find((n) => (n.inputs.metadata as any).name === "stock-analysis-system");
-    const hpa = plan.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")[0];
+    const hpa = plan.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").find((h) => (h.inputs.metadata as any).namespace === "stock-analysis-system")!;
     expect(namespace).toBeDefined();
     expect(closure(hpa).has(namespace!.urn)).toBe(true);
   });

@@ -50,7 +50,7 @@ describe("offline preview", () => {
     const group = production.resources.find((r: any) => r.type === "aws:eks/nodeGroup:NodeGroup" && r.inputs.nodeGroupName === "general");
     expect(group.inputs.scalingConfig).toEqual({ minSize: 5, maxSize: 20, desiredSize: 8 });
     const privateSubnets = production.resources.filter((r: any) => r.type === "aws:ec2/subnet:Subnet" && r.inputs.tags.tier === "private");
-    expect(new Set(privateSubnets.map((s: any) => s.inputs.availabilityZone)).size).toBe(3);
+    expect(new Set(privateSubnets.map((s: any) => s.inputs.availabilityZoneId)).size).toBe(3);
     expect(production.resources.filter((r: any) => r.type === "aws:ec2/natGateway:NatGateway")).toHaveLength(3);
   });
 

@@ -23,6 +23,7 @@ import { mskPolicies } from "./msk";
 import { rbacPolicies } from "./rbac";
 import { rbacSubjectPolicies } from "./rbac-subjects";
 import { tagPolicies } from "./tags";
+import { readinessPolicies } from "./readiness";
 
 export const PACK_NAME = "runbook-infra";
 
@@ -49,6 +50,7 @@ export const policies: RunbookPolicy[] = [
   ...stackPolicies,
   ...costPolicies,
   ...securityPolicies,
+  ...readinessPolicies,
 ];
 
 /**

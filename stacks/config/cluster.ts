@@ -3,6 +3,8 @@ import { cidr, int, k8sName, oneOf, str } from "./fields";
 import { logRetentionDays } from "./network";
 import type { Refinement } from "./refinement";
 import { internetExposure, overlaps } from "../../core/cidr";
+import { accessSchema, deployPathSchema } from "./cluster-access";
+import { DEFAULT_VERSIONS, acceptedVersions, supportStatus } from "../../core/versions";
 
 export const nodeGroupSchema = z
   .object({
@@ -25,14 +27,18 @@ export const nodeGroupSchema = z
 
 export const clusterSchema = z
   .object({
-    /** EKS Kubernetes version. @default "1.31" */
-    version: str(/^1\.(2[89]|3[0-4])$/, 'an EKS Kubernetes version from "1.29" to "1.34" (quoted)').default("1.31"),
+    /** EKS Kubernetes version, one EKS still creates (core/versions.ts). @default "1.35" */
+    version: str(/^1\.\d{2}$/, 'an EKS Kubernetes minor version such as "1.35" (quoted)').default(DEFAULT_VERSIONS.eks),
     /** CIDRs allowed to reach the public API endpoint; empty keeps the endpoint private only. Together at most a /8 of public addresses (never the internet). @default [] */
     publicAccessCidrs: z.array(cidr()).max(40, { error: "must list at most 40 blocks (EKS's limit)" }).default([]),
     /** Days control-plane logs are kept. @default 90 */
     logRetentionDays: logRetentionDays().default(90),
     /** Managed node groups. */
     nodeGroups: z.array(nodeGroupSchema).min(1, { error: "must define at least one node group" }),
+    /** Who may use the cluster: EKS access entries (admins, the CI deploy role, read-only, groups). @default {} */
+    access: accessSchema.prefault({}),
+    /** How `pulumi up` reaches the API; required when the endpoint is private. @default none */
+    deployPath: deployPathSchema.optional(),
   })
   .strict();
 
@@ -40,6 +46,9 @@ export type ClusterConfig = z.infer<typeof clusterSchema>;
 export type NodeGroupConfig = z.infer<typeof nodeGroupSchema>;
 
 export const refineCluster: Refinement = (config, report) => {
+  const support = supportStatus("eks", config.cluster.version);
+  if (support.status === "ended" || support.status === "unknown")
+    report(["cluster", "version"], config.cluster.version, `must be an EKS version AWS still creates: ${acceptedVersions("eks").join(", ")} (${support.summary})`);
   const seen = new Set<string>();
   config.cluster.nodeGroups.forEach((group, i) => {
     const path = ["cluster", "nodeGroups", i];

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigError, showValue } from "./errors";
+import { refineNaming } from "./naming";
 import { PROJECT, SECRET_KEYS, StackConfig, refinements, stackConfigSchema } from "./schema";
 import { monitoringSecrets } from "./monitoring";
 import { MAX_CONFIG_DEPTH, MAX_CONFIG_ENTRIES, MAX_CONFIG_KEY, configStringProblem, escapeText, showPath } from "../../core/text";
@@ -159,6 +160,7 @@ function validateStackConfig(stack: string, raw: Record<string, string>, secretK
   }
   const config = parsed.data as StackConfig;
   for (const refine of refinements) refine(config, (path, value, allowed) => fail(keyName(path), value, allowed));
+  refineNaming(stack)(config, (path, value, allowed) => fail(keyName(path), value, allowed));
   // Secrets are checked here too, so a missing credential stops the run before any resource registers.
   if (checkCredentials) for (const { key, reason } of monitoringSecrets(config)) {
     if (!secretKeys.has(`${PROJECT}:${key}`)) fail(`${PROJECT}:${key}`, undefined, `must be set with pulumi config set --secret ${PROJECT}:${key}: ${reason}`);

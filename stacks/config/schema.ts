@@ -20,6 +20,7 @@ import { changeWindowsSchema, refineChangeWindows } from "./change-windows";
 import { observabilitySchema, refineObservability } from "./observability";
 import { costSchema } from "./cost";
 import type { Refinement } from "./refinement";
+import { systemField } from "./naming";
 
 export const PROJECT = "runbook-infra";
 
@@ -29,6 +30,8 @@ export const stackConfigSchema = z
     region: awsRegion(),
     /** production is held to the strict rules (Multi-AZ, deletion protection, replicas ≥ 2, DR). */
     environment: oneOf(["production", "staging", "development"]),
+    /** The system this stack belongs to; every physical name starts with `<system>-<stack>`. @default the tag `system` */
+    system: systemField().optional(),
     /** Region for disaster recovery copies (backup replicas, KMS replica keys, RDS backup replication). @default none */
     drRegion: awsRegion().optional(),
     /** Public DNS zone of the system, e.g. stockanalysis.com. @default none */

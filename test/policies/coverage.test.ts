@@ -45,7 +45,7 @@ describe("security-group-no-public-ingress judges coverage", () => {
 
   it("refuses SSH from half the internet on a standalone ingress rule", () => {
     const plan = compliantPlan();
-    Object.assign(one(plan, INGRESS).inputs, { referencedSecurityGroupId: undefined, cidrIpv4: "128.0.0.0/1", fromPort: 22, toPort: 22, ipProtocol: "tcp" });
+    Object.assign(one(plan, INGRESS, "database-ingress-0").inputs, { referencedSecurityGroupId: undefined, cidrIpv4: "128.0.0.0/1", fromPort: 22, toPort: 22, ipProtocol: "tcp" });
     expect(found(plan, "security-group-no-public-ingress").map((v) => v.message).join("\n")).toMatch(/from 128.0.0.0\/1 \(cover \d+ public IPv4 addresses .*\) exposes port 22/);
   });
 

@@ -4,6 +4,7 @@
  * ServiceScaling, monitoring, RecoveryObjectives). Each policy test edits one thing in a fresh copy.
  */
 import type { Plan, PlanResource } from "../../policies/evaluate";
+import { withClusterReadiness } from "./fixtures-cluster";
 
 export const STACK = "production";
 const PROJECT = "runbook-infra";
@@ -78,9 +79,9 @@ export function compliantPlan(): Plan {
   const vpc = res("aws:ec2/vpc:Vpc", "network-vpc", { cidrBlock: "10.0.0.0/16", enableDnsHostnames: true, enableDnsSupport: true, tags: { ...TAGS, Name: "network-vpc" } });
   const flowLogGroup = res("aws:cloudwatch/logGroup:LogGroup", "network-flow-logs", { retentionInDays: 365, tags: TAGS });
   const eksKey = res("aws:kms/key:Key", "cluster-secrets", { description: "EKS secrets envelope encryption", enableKeyRotation: true, deletionWindowInDays: 30, tags: TAGS });
-  const backupBucket = res("aws:s3/bucket:Bucket", "backups-bucket", { bucket: "runbook-infra-production-backups", forceDestroy: false, tags: { ...TAGS, "runbook:purpose": "backups" } });
+  const backupBucket = res("aws:s3/bucket:Bucket", "backups-bucket", { bucket: "stock-analysis-production-backups-123456789012-us-east-1", forceDestroy: false, tags: { ...TAGS, "runbook:purpose": "backups" } });
   const onBucket = { dependencies: [backupBucket.urn] };
-  const bucketName = "runbook-infra-production-backups";
+  const bucketName = "stock-analysis-production-backups-123456789012-us-east-1";
   const bucketArn = `arn:aws:s3:::${bucketName}`;
   const dbParams = res("aws:rds/parameterGroup:ParameterGroup", "database-params", {
     family: "postgres15",
@@ -94,7 +95,7 @@ export function compliantPlan(): Plan {
     "aws:rds/instance:Instance",
     "database-instance",
     {
-      identifier: "runbook-infra-production",
+      identifier: "stock-analysis-production",
       engine: "postgres",
       engineVersion: "15.8",
       instanceClass: "db.r5.large",
@@ -113,7 +114,7 @@ export function compliantPlan(): Plan {
       copyTagsToSnapshot: true,
       deletionProtection: true,
       skipFinalSnapshot: false,
-      finalSnapshotIdentifier: "runbook-infra-production-final",
+      finalSnapshotIdentifier: "stock-analysis-production-final",
       autoMinorVersionUpgrade: true,
       iamDatabaseAuthenticationEnabled: true,
       enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
@@ -147,7 +148,7 @@ export function compliantPlan(): Plan {
   });
   const apiLabels = { ...K8S_LABELS, app: "api" };
 
-  return {
+  return withClusterReadiness({
     project: PROJECT,
     stack: STACK,
     environment: "production",
@@ -163,8 +164,8 @@ export function compliantPlan(): Plan {
       res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "database-ingress-0", { securityGroupId: "sg-db", referencedSecurityGroupId: "sg-nodes", ipProtocol: "tcp", fromPort: 5432, toPort: 5432, tags: TAGS }),
       eksKey,
       res("aws:eks/cluster:Cluster", "cluster-eks", {
-        name: "runbook-infra-production",
-        version: "1.31",
+        name: "stock-analysis-production",
+        version: "1.35",
         vpcConfig: { subnetIds: ["subnet-a", "subnet-b", "subnet-c"], endpointPrivateAccess: true, endpointPublicAccess: false, publicAccessCidrs: [] },
         enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
         encryptionConfig: { resources: ["secrets"], provider: { keyArn: "arn:aws:kms:us-east-1:123456789012:key/eks" } },
@@ -175,7 +176,7 @@ export function compliantPlan(): Plan {
         blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: 100, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }],
         tags: TAGS,
       }),
-      res("aws:eks/nodeGroup:NodeGroup", "cluster-general", { clusterName: "runbook-infra-production", nodeGroupName: "general", scalingConfig: { minSize: 5, maxSize: 20, desiredSize: 8 }, tags: TAGS }),
+      res("aws:eks/nodeGroup:NodeGroup", "cluster-general", { clusterName: "stock-analysis-production", nodeGroupName: "general", scalingConfig: { minSize: 5, maxSize: 20, desiredSize: 8 }, tags: TAGS }),
       res("aws:iam/role:Role", "backups-irsa-role", { assumeRolePolicy: irsaTrust, tags: TAGS }),
       res("aws:iam/rolePolicy:RolePolicy", "backups-irsa-policy", {
         role: "backups-irsa-role",
@@ -221,13 +222,13 @@ export function compliantPlan(): Plan {
         },
         onBucket,
       ),
-      res("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "backups-replication", { bucket: bucketName, role: "arn:aws:iam::123456789012:role/replication", rules: [{ id: "dr", status: "Enabled", destination: { bucket: "arn:aws:s3:::runbook-infra-production-backups-dr" } }] }, onBucket),
+      res("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "backups-replication", { bucket: bucketName, role: "arn:aws:iam::123456789012:role/replication", rules: [{ id: "dr", status: "Enabled", destination: { bucket: "arn:aws:s3:::stock-analysis-production-backups-123456789012-us-east-1-dr" } }] }, onBucket),
       dbParams,
       db,
       res("aws:kms/key:Key", "database-dr-key", { description: "Replicated automated backups", enableKeyRotation: true, deletionWindowInDays: 30, tags: TAGS }, inDr),
-      res("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "database-dr-backups", { sourceDbInstanceArn: "arn:aws:rds:us-east-1:123456789012:db:runbook-infra-production", retentionPeriod: 7 }, { ...inDr, dependencies: [db.urn] }),
+      res("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "database-dr-backups", { sourceDbInstanceArn: "arn:aws:rds:us-east-1:123456789012:db:stock-analysis-production", retentionPeriod: 7 }, { ...inDr, dependencies: [db.urn] }),
       res("aws:elasticache/replicationGroup:ReplicationGroup", "cache-group", {
-        replicationGroupId: "runbook-infra-production",
+        replicationGroupId: "stock-analysis-production",
         engine: "redis",
         engineVersion: "7.1",
         numCacheClusters: 2,
@@ -336,7 +337,7 @@ export function compliantPlan(): Plan {
         { custom: false },
       ),
     ],
-  };
+  });
 }
 
 /** The same plan as a staging stack (URNs, tags and environment). */

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { evaluatePlan, Plan, Violation } from "../../policies/evaluate";
 import { policies } from "../../policies/rules";
 import { add, compliantPlan, ISSUER, one, remove, stagingPlan } from "./fixtures";
+import { ACCESS_ASSOCIATION, ACCESS_ENTRY, ADDON, INGRESS, STORAGE_CLASS } from "./fixtures-cluster";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
@@ -121,7 +122,7 @@ const cases: Record<string, Case> = {
   "s3-public-access-block-all": { violate: (p) => (one(p, PAB).inputs.blockPublicPolicy = false), message: /blockPublicPolicy is not true/ },
   "s3-bucket-public-access-blocked": {
     violate: (p) => remove(p, PAB),
-    message: /backups has no BucketPublicAccessBlock/,
+    message: /backups-123456789012-us-east-1 has no BucketPublicAccessBlock/,
     // Matched by the `bucket` input alone when no dependency was recorded.
     accept: (p) => (one(p, PAB).dependencies = []),
   },
@@ -150,7 +151,7 @@ const cases: Record<string, Case> = {
   },
   "s3-backup-bucket-retention": {
     violate: (p) => (one(p, LIFECYCLE).inputs.rules = one(p, LIFECYCLE).inputs.rules.map((r: object) => ({ ...r, status: "Disabled" }))),
-    message: /backup bucket runbook-infra-production-backups has no enabled lifecycle rule/,
+    message: /backup bucket stock-analysis-production-backups-123456789012-us-east-1 has no enabled lifecycle rule/,
   },
   "s3-lifecycle-aborts-incomplete-uploads": { violate: (p) => delete one(p, LIFECYCLE).inputs.rules[0].abortIncompleteMultipartUpload, message: /no enabled rule aborts incomplete multipart uploads/ },
   "s3-deny-keeps-multipart": {
@@ -326,7 +327,7 @@ const cases: Record<string, Case> = {
   "security-group-no-public-ingress": {
     violate: (p) => {
       one(p, "aws:ec2/securityGroup:SecurityGroup").inputs.ingress = [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }];
-      Object.assign(one(p, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").inputs, { referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" });
+      Object.assign(one(p, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "database-ingress-0").inputs, { referencedSecurityGroupId: undefined, cidrIpv4: "0.0.0.0/0" });
     },
     message: /exposes port 22/,
     accept: (p) => (one(p, "aws:ec2/securityGroup:SecurityGroup").inputs.ingress = [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }]),
@@ -455,7 +456,7 @@ const cases: Record<string, Case> = {
   "cloudwatch-alarm-actions": { violate: (p) => (one(p, "aws:cloudwatch/metricAlarm:MetricAlarm").inputs.alarmActions = []), message: /alarmActions is empty/ },
 
   // Whole stack
-  "stack-database-backup-bucket": { violate: (p) => delete one(p, BUCKET).inputs.tags["runbook:purpose"], message: /database runbook-infra-production has no backup bucket/ },
+  "stack-database-backup-bucket": { violate: (p) => delete one(p, BUCKET).inputs.tags["runbook:purpose"], message: /database stock-analysis-production has no backup bucket/ },
   "stack-database-daily-backup": {
     violate: (p) => (dailyJob(p).spec.schedule = "0 7 * * 0"),
     message: /leaves a 168 h gap between runs/,
@@ -463,7 +464,7 @@ const cases: Record<string, Case> = {
   },
   "stack-backup-maintenance-windows": {
     violate: (p) => (dailyJob(p).spec.schedule = "0 2 * * *"),
-    message: /runs inside database runbook-infra-production maintenance window sun:02:00-sun:06:00/,
+    message: /runs inside database stock-analysis-production maintenance window sun:02:00-sun:06:00/,
     // 01:00 for an hour ends exactly when Sunday's window opens.
     accept: (p) => (dailyJob(p).spec.schedule = "0 1 * * *"),
   },
@@ -492,6 +493,89 @@ const cases: Record<string, Case> = {
     violate: (p) => add(p, "runbook:cost:CostBudget", "cost-budget", { monthlyBudgetUsd: 1 }),
     message: /the estimated cost \$[\d,]+\.\d\d per month exceeds cost\.monthlyBudgetUsd \$1\.00 \(largest: /,
     accept: (p) => add(p, "runbook:cost:CostBudget", "cost-budget", { monthlyBudgetUsd: 1_000_000 }),
+  },
+
+  // First deploy (issue 14)
+  "eks-access-beyond-creator": {
+    violate: (p) => remove(p, ACCESS_ASSOCIATION),
+    message: /cluster stock-analysis-production has no access entry with AmazonEKSClusterAdminPolicy: nobody can use it/,
+    // A cluster still on the aws-auth ConfigMap is judged elsewhere.
+    accept: (p) => {
+      remove(p, ACCESS_ASSOCIATION);
+      one(p, EKS).inputs.accessConfig = { authenticationMode: "CONFIG_MAP" };
+    },
+  },
+  "k8s-group-binding-has-members": {
+    violate: (p) => (one(p, ACCESS_ENTRY, "cluster-group-stock-analysis-dr-operators").inputs.kubernetesGroups = ["dr-operators"]),
+    message: /stock-analysis-system-dr\/dr-operators binds group stock-analysis-dr-operators, which no access entry maps/,
+    // Groups of Kubernetes itself need no entry.
+    accept: (p) => (one(p, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").inputs.subjects = [{ kind: "Group", name: "system:authenticated" }]),
+  },
+  "eks-private-endpoint-deploy-path": {
+    violate: (p) => remove(p, INGRESS, "cluster-deploy-path-1"),
+    message: /cluster stock-analysis-production has a private endpoint and no ingress on 443 for the deploy runners/,
+    // Runners outside the VPC: the public endpoint open to their CIDRs is the path.
+    accept: (p) => {
+      remove(p, INGRESS, "cluster-deploy-path-1");
+      Object.assign(one(p, EKS).inputs.vpcConfig, { endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/28"] });
+    },
+  },
+  "k8s-claim-storage-class": {
+    violate: (p) => (one(p, "kubernetes:helm.sh/v3:Release").inputs.values = { prometheus: { prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { resources: { requests: { storage: "50Gi" } } } } } } } }),
+    message: /release cluster-autoscaler values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate names no storageClassName/,
+    accept: (p) =>
+      add(p, "kubernetes:core/v1:PersistentVolumeClaim", "data", { metadata: { name: "data", namespace: "app" }, spec: { storageClassName: "gp3-encrypted", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }),
+  },
+  "k8s-storage-class-encrypted": {
+    violate: (p) => delete one(p, STORAGE_CLASS).inputs.parameters.kmsKeyId,
+    message: /StorageClass gp3-encrypted encrypts with the AWS-managed key/,
+    // Not an EBS class: nothing to judge.
+    accept: (p) => (one(p, STORAGE_CLASS).inputs.provisioner = "efs.csi.aws.com"),
+  },
+  "eks-node-group-after-cni": {
+    violate: (p) => (one(p, NODES).dependencies = (one(p, NODES).dependencies ?? []).filter((d) => !d.includes("vpc-cni"))),
+    message: /node group general does not wait for the vpc-cni add-on/,
+  },
+  "helm-release-path-to-nodes": {
+    violate: (p) => delete one(p, "kubernetes:helm.sh/v3:Release").provider,
+    message: /release cluster-autoscaler does not wait for a node group or the coredns add-on/,
+    // A direct dependsOn works as well as the provider.
+    accept: (p) => {
+      const release = one(p, "kubernetes:helm.sh/v3:Release");
+      delete release.provider;
+      release.dependencies = [one(p, NODES).urn, one(p, ADDON, "cluster-coredns").urn];
+    },
+  },
+  "physical-names-carry-system": {
+    violate: (p) => (one(p, BUCKET).inputs.bucket = "runbook-infra-production-backups"),
+    message: /bucket runbook-infra-production-backups does not start with the system name stock-analysis-[\s\S]*not unique by construction/,
+    // Auto-named buckets are unique by construction.
+    accept: (p) => delete one(p, BUCKET).inputs.bucket,
+  },
+  "versions-not-end-of-life": {
+    violate: (p) => (one(p, EKS).inputs.version = "1.31"),
+    message: /EKS 1.31: support ended 2026-11-26/,
+    accept: (p) => (one(p, CRON, "postgres-daily").inputs.spec.jobTemplate.spec.template.spec.containers[0].image = "postgres:16.10-trixie"),
+  },
+  "versions-in-support": {
+    violate: (p) => (one(p, CRON, "postgres-daily").inputs.spec.jobTemplate.spec.template.spec.containers[0].image = "postgres:16.6-bookworm"),
+    message: /image postgres:16.6-bookworm: standard support ended 2026-06-10; extended support only, until 2028-06-30/,
+    accept: (p) => (one(p, EKS).inputs.version = "1.34"),
+  },
+  "versions-support-ending": {
+    violate: (p) => (one(p, EKS).inputs.version = "1.34"),
+    message: /EKS 1.34: standard support ends 2026-12-02/,
+  },
+  "eks-subnet-zone-id": {
+    violate: (p) => (one(p, "aws:ec2/subnet:Subnet").inputs.availabilityZoneId = "use1-az3"),
+    message: /is in use1-az3, where EKS does not create clusters/,
+    // Subnets that no cluster uses may go anywhere.
+    accept: (p) => {
+      const subnet = one(p, "aws:ec2/subnet:Subnet");
+      subnet.inputs.tags = { Name: "tools" };
+      subnet.inputs.availabilityZone = "us-east-1a";
+      delete subnet.inputs.availabilityZoneId;
+    },
   },
 };
 
