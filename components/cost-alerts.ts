@@ -9,8 +9,8 @@ export interface CostAlertsArgs {
   monthlyBudgetUsd: number;
   /** Budget notifications at these percentages of the budget, each for actual and for forecast spend. @default [80, 100] */
   thresholdsPercent?: number[];
-  /** Cost-allocation tag that selects this stack's spend (budget filter and anomaly monitor): key and value. No default. */
-  costTag: { key: string; value: string };
+  /** Cost-allocation tags that together select this stack's spend (the budget filters on all of them; the anomaly monitor, which takes one tag key, on the first). No default. */
+  costTags: Array<{ key: string; value: string }>;
   /** Addresses mailed by the SNS topic: the runbook's info/warning receivers. @default [] */
   emails?: string[];
   /** Notify a cost anomaly when its total impact reaches this many USD. @default 100 */
@@ -35,6 +35,7 @@ function validate(args: CostAlertsArgs) {
   // AWS Budgets allows five notifications per budget; each threshold makes two (actual and forecast).
   if (thresholds.length * 2 > 5) reject("thresholdsPercent", thresholds, "must have at most 2 entries: each makes an actual and a forecast notification and AWS Budgets allows 5 per budget");
   for (const email of args.emails ?? []) if (!EMAIL.test(email)) reject("emails", email, "must be e-mail addresses");
+  if (args.costTags.length === 0) reject("costTags", [], "must name at least one tag (the stack's spend is selected by its tags)");
   const anomaly = args.anomalyThresholdUsd ?? 100;
   if (!(Number.isFinite(anomaly) && anomaly > 0)) reject("anomalyThresholdUsd", anomaly, "must be a positive number of USD");
 }
@@ -103,7 +104,11 @@ export class CostAlerts extends pulumi.ComponentResource {
         timeUnit: "MONTHLY",
         limitAmount: args.monthlyBudgetUsd.toFixed(2),
         limitUnit: "USD",
-        costFilters: [{ name: "TagKeyValue", values: [`user:${args.costTag.key}$${args.costTag.value}`] }],
+        // All the tags at once (And): two projects may each have a "production" stack in one account.
+        filterExpression:
+          args.costTags.length === 1
+            ? { tags: { key: args.costTags[0].key, values: [args.costTags[0].value], matchOptions: ["EQUALS"] } }
+            : { ands: args.costTags.map((t) => ({ tags: { key: t.key, values: [t.value], matchOptions: ["EQUALS"] } })) },
         notifications: thresholds.flatMap((threshold) =>
           (["ACTUAL", "FORECASTED"] as const).map((notificationType) => ({
             comparisonOperator: "GREATER_THAN",
@@ -123,7 +128,7 @@ export class CostAlerts extends pulumi.ComponentResource {
       {
         name: args.name,
         monitorType: "CUSTOM",
-        monitorSpecification: JSON.stringify({ Tags: { Key: args.costTag.key, Values: [args.costTag.value], MatchOptions: ["EQUALS"] } }),
+        monitorSpecification: JSON.stringify({ Tags: { Key: args.costTags[0].key, Values: [args.costTags[0].value], MatchOptions: ["EQUALS"] } }),
         tags,
       },
       { parent: this, dependsOn: activated },

@@ -32,3 +32,4 @@ export * from "./kafka-cluster";
 export * from "./cloudwatch-exporter";
 export * from "./namespace-operator-role";
 export * from "./cost-budget";
+export * from "./cost-alerts";

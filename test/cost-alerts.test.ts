@@ -9,7 +9,10 @@ import { CostAlerts, CostAlertsArgs } from "../components/cost-alerts";
 const base: CostAlertsArgs = {
   name: "suuupra-production-cost",
   monthlyBudgetUsd: 9000,
-  costTag: { key: "stack", value: "production" },
+  costTags: [
+    { key: "stack", value: "production" },
+    { key: "project", value: "runbook-infra" },
+  ],
   emails: ["platform-team@suuupra.com"],
   activateTagKeys: ["project", "stack", "environment"],
 };
@@ -22,7 +25,10 @@ describe("CostAlerts", () => {
 
   it("budgets 9000 USD a month over the stack's tag and notifies at 80 % and 100 %, actual and forecast", () => {
     const budget = plan.one("aws:budgets/budget:Budget").inputs as any;
-    expect(budget).toMatchObject({ name: "suuupra-production-cost", budgetType: "COST", timeUnit: "MONTHLY", limitAmount: "9000.00", limitUnit: "USD", costFilters: [{ name: "TagKeyValue", values: ["user:stack$production"] }] });
+    expect(budget).toMatchObject({ name: "suuupra-production-cost", budgetType: "COST", timeUnit: "MONTHLY", limitAmount: "9000.00", limitUnit: "USD" });
+    expect(budget.filterExpression).toEqual({
+      ands: [{ tags: { key: "stack", values: ["production"], matchOptions: ["EQUALS"] } }, { tags: { key: "project", values: ["runbook-infra"], matchOptions: ["EQUALS"] } }],
+    });
     expect(budget.notifications.map((n: any) => [n.threshold, n.notificationType, n.thresholdType, n.comparisonOperator])).toEqual([
       [80, "ACTUAL", "PERCENTAGE", "GREATER_THAN"],
       [80, "FORECASTED", "PERCENTAGE", "GREATER_THAN"],
@@ -84,5 +90,62 @@ describe("CostAlerts", () => {
   it("accepts a single 100 % threshold", async () => {
     const p = await planOf(() => new CostAlerts("cost", { ...base, thresholdsPercent: [100] }), { stack: "production" });
     expect((p.one("aws:budgets/budget:Budget").inputs as any).notifications).toHaveLength(2);
+  });
+});
+
+import * as path from "node:path";
+import { parseStackConfig } from "../stacks/config/load";
+import { loadStackFile } from "../preview/stack-files";
+
+const SUUUPRA = path.join(__dirname, "..", "examples", "suuupra", "Pulumi.production.yaml");
+
+function parseCost(edit: (cost: any, raw: Record<string, string>) => void): string {
+  const file = loadStackFile("runbook-infra", SUUUPRA);
+  const raw = { ...file.config };
+  const cost = JSON.parse(raw["runbook-infra:cost"]);
+  edit(cost, raw);
+  raw["runbook-infra:cost"] = JSON.stringify(cost);
+  try {
+    parseStackConfig(file.stack, raw, new Set(file.secretKeys));
+    return "(accepted)";
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe("cost.alerts config", () => {
+  it.each<[string, (cost: any, raw: Record<string, string>) => void, RegExp, (cost: any, raw: Record<string, string>) => void]>([
+    ["three thresholds", (c) => (c.alerts.thresholdsPercent = [50, 80, 100]), /^production: runbook-infra:cost.alerts.thresholdsPercent: \[50,80,100\] — must list at most 2 percentages/, (c) => (c.alerts.thresholdsPercent = [80, 100])],
+    ["a repeated threshold", (c) => (c.alerts.thresholdsPercent = [90, 90]), /cost.alerts.thresholdsPercent: \[90,90\] — must not repeat a percentage/, (c) => (c.alerts.thresholdsPercent = [90])],
+    ["alerts without a budget", (c) => delete c.monthlyBudgetUsd, /^production: runbook-infra:cost.monthlyBudgetUsd: \(missing\) — must be set when cost.alerts is/, (c) => (c.monthlyBudgetUsd = 3000)],
+    [
+      "alerts nobody reads",
+      (c, raw) => {
+        const monitoring = JSON.parse(raw["runbook-infra:monitoring"]);
+        delete monitoring.email;
+        monitoring.routing = { ...monitoring.routing, info: { receiver: "slack" } };
+        raw["runbook-infra:monitoring"] = JSON.stringify(monitoring);
+      },
+      /^production: runbook-infra:cost.alerts.emails: \(missing\) — must name an address when monitoring.email.to is not set/,
+      (c) => (c.alerts.emails = ["finops@suuupra.com"]),
+    ],
+  ])("rejects %s with one line, and accepts the fixed value", (_what, bad, message, good) => {
+    expect(parseCost(bad)).toMatch(message);
+    expect(parseCost(good)).toBe("(accepted)");
+  });
+});
+
+describe("examples/suuupra: the budget in the plan (runbook 004 4.9)", () => {
+  it("budgets 2500 USD a month over the stack's own tags and mails the platform team", async () => {
+    const file = loadStackFile("runbook-infra", SUUUPRA);
+    const plan = await planOf(() => require("../stacks/program").main(), { stack: file.stack, config: file.config, secretKeys: file.secretKeys });
+    const budget = plan.one("aws:budgets/budget:Budget").inputs as any;
+    expect(budget).toMatchObject({ limitAmount: "2500.00", timeUnit: "MONTHLY" });
+    expect(budget.filterExpression.ands.map((a: any) => [a.tags.key, a.tags.values])).toEqual([
+      ["stack", ["production"]],
+      ["project", ["runbook-infra"]],
+    ]);
+    expect(plan.ofType("aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.startsWith("cost-alerts")).map((s) => (s.inputs as any).endpoint)).toEqual(["platform-team@suuupra.com"]);
+    expect(plan.outputs.costAlertsTopicArn).toMatch(/^arn:aws:sns:/);
   });
 });

@@ -18,7 +18,7 @@ import { messagingSchema, refineMessaging } from "./messaging";
 import { refineTags, tagsSchema } from "./tags";
 import { changeWindowsSchema, refineChangeWindows } from "./change-windows";
 import { observabilitySchema, refineObservability } from "./observability";
-import { costSchema } from "./cost";
+import { costSchema, refineCost } from "./cost";
 import type { Refinement } from "./refinement";
 import { systemField } from "./naming";
 
@@ -70,7 +70,7 @@ export const stackConfigSchema = z
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
 /** Checks that span keys, in the order their keys appear in the schema. */
-export const refinements: Refinement[] = [refineTags, refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr, refineSecurity, refineMessaging, refineChangeWindows, refineObservability];
+export const refinements: Refinement[] = [refineTags, refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr, refineSecurity, refineMessaging, refineChangeWindows, refineObservability, refineCost];
 
 /**
  * Keys that hold credentials. They must be set with `pulumi config set --secret` (`secure:` in the
