@@ -120,7 +120,7 @@ describe("cost.alerts config", () => {
     ["alerts without a budget", (c) => delete c.monthlyBudgetUsd, /^production: runbook-infra:cost.monthlyBudgetUsd: \(missing\) — must be set when cost.alerts is/, (c) => (c.monthlyBudgetUsd = 3000)],
     [
       "alerts nobody reads",
-      (c, raw) => {
+      (_c, raw) => {
         const monitoring = JSON.parse(raw["runbook-infra:monitoring"]);
         delete monitoring.email;
         monitoring.routing = { ...monitoring.routing, info: { receiver: "slack" } };
