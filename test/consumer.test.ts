@@ -39,9 +39,9 @@ afterAll(() => {
 });
 
 test("the tarball holds the built JavaScript, declarations, maps, the scripts the CronJobs mount and the docs — nothing else", () => {
-  for (const file of ["dist/components/index.js", "dist/components/index.d.ts", "dist/components/network.js", "dist/components/network.d.ts", "dist/components/network.js.map", "dist/core/errors.js", "scripts/backup/pg-backup.sh", "README.md", "LICENSE", "CHANGELOG.md", "package.json"])
+  for (const file of ["dist/components/index.js", "dist/components/index.d.ts", "dist/components/network.js", "dist/components/network.d.ts", "dist/components/network.js.map", "dist/core/errors.js", "scripts/backup/pg-backup.sh", "scripts/monitoring/monitoring-role.sql", "scripts/maintenance/pg-maintenance.sh", "README.md", "LICENSE", "CHANGELOG.md", "package.json"])
     expect(contents).toContain(file);
-  const outside = contents.filter((f) => !/^(dist\/(core|components|monitoring)\/|scripts\/backup\/[^/]+\.sh$|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/.test(f));
+  const outside = contents.filter((f) => !/^(dist\/(core|components|monitoring)\/|scripts\/backup\/[^/]+\.sh$|scripts\/monitoring\/[^/]+\.(sh|sql)$|scripts\/maintenance\/[^/]+\.sh$|README\.md$|LICENSE$|CHANGELOG\.md$|package\.json$)/.test(f));
   expect(outside).toEqual([]);
   expect(contents.some((f) => /^(test|docs|examples|stacks|preview|policies|\.github)\//.test(f))).toBe(false);
 });
