@@ -80,7 +80,7 @@ export function deployBackups(ctx: StackContext): Record<string, unknown> {
   const database = config.database as { engineVersion?: string; maxAllocatedStorageGiB?: number } | undefined;
   // The dump of a 100–500 GiB database does not fit on a node's disk: dump and restore onto a per-run
   // volume of the cluster's encrypted StorageClass, sized from the storage the database may grow to.
-  const storageClassName = (cluster as { storageClassName?: pulumi.Input<string> }).storageClassName;
+  const storageClassName = cluster.storageClassName;
   const scratchVolume: ScratchVolumeArgs | undefined =
     storageClassName && database?.maxAllocatedStorageGiB ? { sizeGiB: scratchGiBForDatabase(database.maxAllocatedStorageGiB), storageClassName } : undefined;
   const postgresClientImage = pg.clientImage ?? clientImageFor(database?.engineVersion);

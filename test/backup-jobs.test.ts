@@ -276,6 +276,12 @@ describe("KubernetesConfigBackup (runbook 001: Kubernetes configurations and CRD
     expect(secrets.emptyDir.medium).toBe("Memory");
   });
 
+  it("names its checksum on upload (Object Lock) and reports a failed step, such as an unreadable API, in the termination message", () => {
+    const cron = cronJob(plan, "k8s-config");
+    expect(podOf(cron).containers[0].env).toContainEqual({ name: "BACKUP_CHECKSUM_ALGORITHM", value: "SHA256" });
+    for (const c of containersOf(cron)) expect(c.terminationMessagePolicy).toBe("FallbackToLogsOnError");
+  });
+
   it("reads with a read-only ClusterRole (CRDs, its namespaces) and a read-only Role in each namespace", () => {
     const cluster = plan.one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").inputs as any;
     const roles = plan.ofType("kubernetes:rbac.authorization.k8s.io/v1:Role").map((r) => r.inputs as any);
@@ -331,6 +337,15 @@ describe("deployBackups in the default stacks", () => {
     // pg_dump's major matches database.engineVersion "16".
     const daily = mine.find((c) => (c.inputs as any).metadata.labels["runbook.dev/backup"] === "postgres-daily")!.inputs as any;
     expect(podOf(daily).initContainers[0].image).toBe("postgres:16.10-trixie");
+    // Issue 14 item 8: the dump of a database that may grow to 500 GiB (database.maxAllocatedStorageGiB) goes onto a
+    // per-run volume of the cluster's encrypted StorageClass, not the node's disk; the upload names its checksum.
+    const storageClass = (p.one("kubernetes:storage.k8s.io/v1:StorageClass").inputs as any).metadata.name;
+    for (const kind of ["postgres-daily", "postgres-hourly", "postgres-restore"]) {
+      const cron = mine.find((c) => (c.inputs as any).metadata.labels["runbook.dev/backup"] === kind)!.inputs as any;
+      const work = podOf(cron).volumes.find((v: any) => v.name === "work");
+      expect(work.ephemeral.volumeClaimTemplate.spec).toEqual({ accessModes: ["ReadWriteOnce"], storageClassName: storageClass, resources: { requests: { storage: "500Gi" } } });
+    }
+    expect(podOf(daily).containers[0].env).toContainEqual({ name: "BACKUP_CHECKSUM_ALGORITHM", value: "SHA256" });
     expect(p.outputs.backupBucketName).toBe("stock-analysis-production-backups-123456789012-us-east-1");
     expect(p.outputs.backupRestoreCommand).toBe(`kubectl -n ${NS} create job --from=cronjob/postgres-restore restore-$(date +%s)`);
   });
