@@ -1,20 +1,15 @@
+import { VERSIONS, supportStatus } from "./versions";
+
 /**
  * Amazon MSK facts the Kafka config and the KafkaCluster component both check. Pure: no Pulumi resources.
+ * The versions and their support dates live in the one versions table (core/versions.ts).
  * Versions: the MSK developer guide's "Supported Apache Kafka versions" (checked 2026-11-30): 3.6.0 and later
  * have no published end of support; 3.5.1 ended 2025-10-23, 3.4.0 on 2025-08-04. 3.8.x is AWS's recommended
  * version. The topic API (what `aws.msk.Topic` calls) needs 3.6.0 or later on a provisioned cluster.
  */
 
-/** MSK Kafka versions new clusters may use, newest last, each with its published end of support (none yet). */
-export const MSK_KAFKA_VERSIONS = [
-  { version: "3.6.0", endOfSupport: undefined },
-  { version: "3.7.x", endOfSupport: undefined },
-  { version: "3.8.x", endOfSupport: undefined },
-  { version: "3.9.x", endOfSupport: undefined },
-  { version: "4.0.x", endOfSupport: undefined },
-] as const;
-
-export const MSK_VERSION_NAMES = MSK_KAFKA_VERSIONS.map((v) => v.version) as unknown as readonly [string, ...string[]];
+/** MSK Kafka versions new clusters may use: the versions table's MSK entries in support today. */
+export const MSK_VERSION_NAMES = VERSIONS.filter((e) => e.kind === "msk" && supportStatus("msk", e.version).status !== "ended").map((e) => e.version) as unknown as readonly [string, ...string[]];
 
 /** AWS's recommended version on 2026-11-30. */
 export const DEFAULT_KAFKA_VERSION = "3.8.x";

@@ -12,7 +12,7 @@
  * every support: refused everywhere, because AWS will not create it or nobody patches it).
  */
 
-export type VersionKind = "eks" | "postgres" | "redis" | "valkey" | "helmChart" | "image";
+export type VersionKind = "eks" | "postgres" | "redis" | "valkey" | "msk" | "helmChart" | "image";
 
 export interface VersionEntry {
   kind: VersionKind;
@@ -44,6 +44,7 @@ export function today(): string {
 
 const EKS_SOURCE = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html";
 const RDS_SOURCE = "https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html";
+const MSK_SOURCE = "https://docs.aws.amazon.com/msk/latest/developerguide/supported-kafka-versions.html";
 const ELASTICACHE_SOURCE = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html";
 
 export const VERSIONS: readonly VersionEntry[] = [
@@ -72,11 +73,21 @@ export const VERSIONS: readonly VersionEntry[] = [
   { kind: "valkey", name: "valkey", version: "8.0", source: ELASTICACHE_SOURCE },
   { kind: "valkey", name: "valkey", version: "8.1", source: ELASTICACHE_SOURCE },
 
+  // Amazon MSK (Kafka): 3.6.0 and later have no announced end of support; 3.5.1 ended 2025-10-23, 3.4.0 on
+  // 2025-08-04. 3.6.0 is also the first version with MSK's topic API (aws.msk.Topic).
+  { kind: "msk", name: "kafka", version: "3.5.1", released: "2023-09-26", standardEnds: "2025-10-23", source: MSK_SOURCE },
+  { kind: "msk", name: "kafka", version: "3.6.0", released: "2023-11-16", source: MSK_SOURCE },
+  { kind: "msk", name: "kafka", version: "3.7.x", released: "2024-05-29", source: MSK_SOURCE },
+  { kind: "msk", name: "kafka", version: "3.8.x", released: "2025-02-20", source: MSK_SOURCE, note: "AWS's recommended version" },
+  { kind: "msk", name: "kafka", version: "3.9.x", released: "2025-04-21", source: MSK_SOURCE },
+  { kind: "msk", name: "kafka", version: "4.0.x", released: "2025-05-16", source: MSK_SOURCE },
+
   // Helm charts: the projects support only their latest releases; no vendor end date. Pins are reviewed
   // when the chart's app leaves support (cluster-autoscaler follows the Kubernetes minor it is built for).
   { kind: "helmChart", name: "metrics-server", version: "3.12.2", source: "https://github.com/kubernetes-sigs/metrics-server/releases", note: "metrics-server 0.7.2" },
   { kind: "helmChart", name: "cluster-autoscaler", version: "9.38.0", source: "https://github.com/kubernetes/autoscaler/releases", note: "image tag follows the cluster's Kubernetes minor (clusterAutoscalerImageTag)" },
   { kind: "helmChart", name: "kube-prometheus-stack", version: "75.8.1", source: "https://github.com/prometheus-community/helm-charts/releases" },
+  { kind: "helmChart", name: "prometheus-cloudwatch-exporter", version: "0.26.0", source: "https://github.com/prometheus-community/helm-charts/releases", note: "prometheus/cloudwatch_exporter 0.16.0 (MSK consumer lag, data-tier CloudWatch signals)" },
 
   // Job images: support ends with their base OS. Amazon Linux 2 ends 2026-06-30 (amazon/aws-cli moved to
   // Amazon Linux 2023 on 2025-07-15, aws/aws-cli#9586); Debian 12 "bookworm" security support ended
@@ -135,7 +146,7 @@ function addDays(day: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-const LABEL: Record<VersionKind, string> = { eks: "EKS", postgres: "RDS PostgreSQL", redis: "ElastiCache Redis OSS", valkey: "ElastiCache Valkey", helmChart: "chart", image: "image" };
+const LABEL: Record<VersionKind, string> = { eks: "EKS", postgres: "RDS PostgreSQL", redis: "ElastiCache Redis OSS", valkey: "ElastiCache Valkey", msk: "MSK Kafka", helmChart: "chart", image: "image" };
 
 /** Finds the table entry for a version; PostgreSQL "16.4" matches major "16", images match "repo:tag". */
 export function findVersion(kind: VersionKind, version: string, name?: string): VersionEntry | undefined {
