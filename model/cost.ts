@@ -157,6 +157,15 @@ export const FREE_TYPES: readonly string[] = [
   "aws:lb/listenerRule:ListenerRule",
   "aws:wafv2/webAclAssociation:WebAclAssociation",
   "aws:budgets/budget:Budget",
+  // Billed through what they configure: WAF per web ACL and rule (its IP sets and logging config are free; the
+  // logs are billed in their log group), MSK per broker and GB (configurations and topics are free),
+  // Application Auto Scaling through the capacity it adds.
+  "aws:wafv2/ipSet:IpSet",
+  "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+  "aws:msk/configuration:Configuration",
+  "aws:msk/topic:Topic",
+  "aws:appautoscaling/policy:Policy",
+  "aws:appautoscaling/target:Target",
   "random:index/randomPassword:RandomPassword",
   // Priced on another resource's lines: the DR backup copy with the database, replication with the lifecycle.
   "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
