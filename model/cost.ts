@@ -23,6 +23,7 @@
  *   KMS / Secrets Manager    per key / per secret per month
  */
 import { CronExpressionParser } from "cron-parser";
+import { supportStatus } from "../core/versions";
 import { AWS_US_EAST_1, DEFAULT_ASSUMPTIONS, type CostAssumptions } from "./prices/aws-us-east-1";
 
 export interface PriceTable {
@@ -110,7 +111,7 @@ export interface CostOptions {
   growth?: GrowthFactors[];
   /** Backup objects per day by key prefix; overrides what the plan's backup CronJobs say (their schedules) and the assumed figures. */
   backupObjectsPerDay?: Record<string, number>;
-  /** EKS versions in extended support (priced at the extended rate). */
+  /** EKS versions in extended support (priced at the extended rate). @default from the versions table (core/versions.ts) for today */
   eksExtendedSupportVersions?: string[];
 }
 
@@ -261,7 +262,8 @@ function nodeVolumeGiB(group: CostResource, ctx: RuleContext): number {
 export const COST_RULES: Record<string, CostRule> = {
   "aws:eks/cluster:Cluster": (r, ctx) => {
     const version = str(r.inputs.version) ?? "";
-    const extended = ctx.options.eksExtendedSupportVersions?.includes(version) ?? false;
+    // A cluster past standard support pays the extended-support rate (the versions table knows the dates).
+    const extended = ctx.options.eksExtendedSupportVersions?.includes(version) ?? supportStatus("eks", version).status === "extended";
     const rate = extended ? ctx.prices.eks.extendedSupportClusterHour : ctx.prices.eks.clusterHour;
     ctx.line(r, { item: `EKS control plane${extended ? ` (Kubernetes ${version}: extended support)` : ""}`, quantity: ctx.prices.hoursPerMonth, unit: "cluster-hours", unitPriceUsd: rate, driver: "fixed" });
   },

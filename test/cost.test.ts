@@ -120,3 +120,20 @@ describe("cost estimate", () => {
     expect(out.notCounted).toContainEqual({ type: "aws:eks/nodeGroup:NodeGroup", count: 1, reason: "on-demand price of x9.huge is not in the price table" });
   });
 });
+
+describe("EKS support window", () => {
+  it("prices a version past standard support at the extended rate by the versions table's dates", () => {
+    const resources = plan();
+    resources.find((r) => r.type === "aws:eks/cluster:Cluster")!.inputs.version = "1.30";
+    const previous = process.env.RUNBOOK_TODAY;
+    process.env.RUNBOOK_TODAY = "2026-01-15"; // 1.30: standard support ended 2025-07-23, extended until 2026-07-23
+    try {
+      expect(line(estimateCost(resources), /EKS control plane/)).toMatchObject({ monthlyUsd: 438, item: expect.stringMatching(/1\.30: extended support/) });
+      process.env.RUNBOOK_TODAY = "2025-01-15"; // still in standard support
+      expect(line(estimateCost(resources), /EKS control plane/).monthlyUsd).toBe(73);
+    } finally {
+      if (previous === undefined) delete process.env.RUNBOOK_TODAY;
+      else process.env.RUNBOOK_TODAY = previous;
+    }
+  });
+});
