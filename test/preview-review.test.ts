@@ -103,7 +103,9 @@ describe("--diff against a base plan", () => {
     if (first.status !== 0) throw new Error(first.stderr);
     // The base branch named the database differently: the rename must be a replace.
     const plan = readJson(base);
-    plan.resources.find((r: any) => r.type === "aws:rds/instance:Instance").inputs.identifier = "stock-analysis-postgres";
+    const db = plan.resources.find((r: any) => r.type === "aws:rds/instance:Instance");
+    expect(db.inputs.identifier).not.toBe("stock-analysis-postgres");
+    db.inputs.identifier = "stock-analysis-postgres";
     fs.writeFileSync(base, JSON.stringify(plan));
     // The change under review: one more node and a new Slack webhook (a new ciphertext).
     const doc = parse(fs.readFileSync(path.join(root, "Pulumi.production.yaml"), "utf8"));
@@ -120,10 +122,10 @@ describe("--diff against a base plan", () => {
 
   it("gives exactly the expected steps: node group update, webhook secret update, RDS identifier replace", () => {
     const notSame = changed.steps.filter((s: any) => s.op !== "same").map((s: any) => [s.op, s.urn.split("::").pop()]);
-    expect(notSame).toEqual([
-      ["update", "cluster-general"],
+    expect(notSame.sort()).toEqual([
       ["replace", "database-instance"],
       ["update", "alertmanager-secret"],
+      ["update", "cluster-general"],
     ]);
     const replace = changed.steps.find((s: any) => s.op === "replace");
     expect(replace.replaceReasons).toEqual(["identifier"]);
@@ -133,7 +135,8 @@ describe("--diff against a base plan", () => {
 
   it("prints the changed paths old → new, secrets as [secret] only, unchanged resources counted", () => {
     expect(output).toMatch(/~ {2}aws:eks\/nodeGroup:NodeGroup cluster-general\n\s+scalingConfig\.desiredSize: 8 → 9/);
-    expect(output).toMatch(/\+- aws:rds\/instance:Instance database-instance {2}\(replace: identifier\)\n\s+\*identifier: "stock-analysis-postgres" → "runbook-infra-production-postgres"/);
+    const identifier = changed.resources.find((r: any) => r.type === "aws:rds/instance:Instance").inputs.identifier;
+    expect(output).toContain(`+- aws:rds/instance:Instance database-instance  (replace: identifier)\n      *identifier: "stock-analysis-postgres" → "${identifier}"`);
     expect(output).toMatch(/~ {2}kubernetes:core\/v1:Secret alertmanager-secret\n(\s+\S+: \[secret\] → \[secret\]\n)+/);
     expect(output).toMatch(/Resources: 0 to create, 2 to update, 1 to replace, 0 to delete, \d+ unchanged/);
     expect(output).not.toMatch(/offline-placeholder|AAABAChanged/);
