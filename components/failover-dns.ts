@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { rejectArg } from "../core/errors";
+import { isLoadBalancerHostname } from "../core/elb";
 
 /** The regions Route53 can run health checkers from. */
 export const ROUTE53_HEALTH_CHECK_REGIONS = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"];
@@ -16,7 +17,7 @@ export interface FailoverTarget {
 }
 
 export interface FailoverHealthCheckArgs {
-  /** Host the checkers call (the primary site itself, never the failover name). @default the primary target's host (alias dnsName or cname); for an ip target the checkers call the address */
+  /** Host the checkers call (a host the primary serves, never the failover name or a load balancer's own name). @default the cname target's host; an ip target is called by address; required for an alias target */
   fqdn?: pulumi.Input<string>;
   /** HTTPS path that answers 2xx/3xx when healthy. @default "/health" */
   path?: string;
@@ -39,6 +40,11 @@ export interface FailoverDnsArgs {
   primary: FailoverTarget;
   /** The DR site. No default. */
   secondary: FailoverTarget;
+  /**
+   * The targets were typed into config rather than taken from load balancer resources; recorded on
+   * this component (its `allowLiteralTargets` input) so the policy pack accepts them visibly. @default false
+   */
+  allowLiteralTargets?: boolean;
   /** A plain record for the DR site itself (e.g. dr.stockanalysis.com), pointing at `secondary`. @default none */
   drRecordName?: string;
   /** TTL for CNAME/IP records (alias records take the target's). @default 60 */
@@ -109,11 +115,15 @@ export class FailoverDns extends pulumi.ComponentResource {
     if (!Number.isInteger(ttl) || ttl < 0 || ttl > 86400) rejectArg("FailoverDns", "ttlSeconds", ttl, "must be an integer from 0 to 86400");
     if (hc.fqdn === args.recordName)
       rejectArg("FailoverDns", "healthCheck.fqdn", hc.fqdn, "must name the primary site itself, not recordName (after failover it would check the DR site)");
-    super("runbook:dr:FailoverDns", name, {}, opts);
+    if (hc.fqdn === undefined && args.primary.alias)
+      rejectArg("FailoverDns", "healthCheck.fqdn", hc.fqdn, "must be set for an alias primary: a load balancer answers its own name with the wrong Host header; name the host it serves");
+    if (isLoadBalancerHostname(hc.fqdn))
+      rejectArg("FailoverDns", "healthCheck.fqdn", hc.fqdn, "must be a host the primary serves, not a load balancer's own name");
+    super("runbook:dr:FailoverDns", name, { allowLiteralTargets: args.allowLiteralTargets ?? false, recordName: args.recordName }, opts);
 
     const tags = args.tags ?? {};
     const target = args.primary;
-    const fqdn = hc.fqdn ?? target.alias?.dnsName ?? target.cname;
+    const fqdn = hc.fqdn ?? target.cname;
     const healthCheck = new aws.route53.HealthCheck(
       `${name}-primary`,
       {

@@ -4,9 +4,11 @@
  */
 export * from "./alert-rules";
 export * from "./alertmanager-config";
+export * from "./api-load-balancer";
 export * from "./app-namespace";
 export * from "./backup-bucket";
 export * from "./cloudwatch-exporter";
+export * from "./cert-manager";
 export * from "./cluster-autoscaling";
 export * from "./connection-secret";
 export * from "./database-maintenance";
@@ -17,6 +19,7 @@ export * from "./grafana-dashboards";
 export * from "./irsa-role";
 export * from "./k8s-config-backup";
 export * from "./kms-key-policy";
+export * from "./load-balancer-controller";
 export * from "./monitoring-stack";
 export * from "./network";
 export * from "./postgres-backup-jobs";
@@ -33,3 +36,4 @@ export * from "./cloudwatch-exporter";
 export * from "./namespace-operator-role";
 export * from "./cost-budget";
 export * from "./cost-alerts";
+export * from "./standby-database";

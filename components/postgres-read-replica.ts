@@ -40,6 +40,12 @@ export interface PostgresReadReplicaArgs {
   applyImmediately?: boolean;
   /** Days the replica's exported postgresql/upgrade logs stay in CloudWatch Logs. @default 90 */
   logRetentionDays?: number;
+  /**
+   * Promote the replica to a standalone, writable instance (DR activation): `replicateSourceDb` is
+   * dropped, which the AWS provider carries out as PromoteReadReplica. Needs `backupRetentionDays` ≥ 1.
+   * @default false
+   */
+  promote?: boolean;
   /** Tags on the replica. @default {} */
   tags?: Record<string, string>;
 }
@@ -67,6 +73,7 @@ function validate(name: string, args: PostgresReadReplicaArgs) {
     reject("performanceInsights", true, `must be false on ${instanceClass} (not offered on micro/small burstable classes)`);
   const logRetention = args.logRetentionDays ?? 90;
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetention)) reject("logRetentionDays", logRetention, `must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
+  if (args.promote && retention < 1) reject("promote", true, "needs backupRetentionDays ≥ 1 (RDS promotes only a replica with automated backups)");
   if (args.securityGroupIds.length === 0) reject("securityGroupIds", [], "must list at least one security group (the default group would apply)");
 }
 
@@ -111,7 +118,8 @@ export class PostgresReadReplica extends pulumi.ComponentResource {
       `${name}-instance`,
       {
         identifier,
-        replicateSourceDb: args.sourceDbInstanceArn,
+        // Dropping the source promotes the replica; the ARN stays in the component's args for the record.
+        replicateSourceDb: args.promote ? undefined : args.sourceDbInstanceArn,
         instanceClass: args.instanceClass ?? "db.r5.large",
         storageType: "gp3",
         maxAllocatedStorage: args.maxAllocatedStorageGiB ?? 500,
@@ -138,7 +146,7 @@ export class PostgresReadReplica extends pulumi.ComponentResource {
         performanceInsightsRetentionPeriod: performanceInsights ? 7 : undefined,
         monitoringInterval,
         monitoringRoleArn: monitoringInterval > 0 ? args.monitoringRoleArn : undefined,
-        tags: { ...(args.tags ?? {}), role: "read-replica" },
+        tags: { ...(args.tags ?? {}), role: args.promote ? "promoted-replica" : "read-replica" },
       },
       { parent: this, dependsOn: logGroups },
     );

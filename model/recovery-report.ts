@@ -10,6 +10,8 @@
  */
 import { CronExpressionParser } from "cron-parser";
 import { DR_DEFAULTS, targetRecordType } from "../stacks/config/dr";
+import type { StandbyConfig } from "../stacks/config/dr";
+import { standbyFootprint } from "./standby";
 import type { StackConfig } from "../stacks/config/schema";
 
 /** RDS PITR restores to within about 5 minutes of the failure (the transaction-log upload interval). */
@@ -19,10 +21,19 @@ export const MULTI_AZ_FAILOVER_MINUTES = 2;
 /** Alias records to load balancers are answered with the load balancer's TTL: 60 s. */
 export const ALIAS_TTL_SECONDS = 60;
 
+/** One part of a figure and where its number comes from (a config key, an AWS fact, a planning default). */
+export interface RecoveryTerm {
+  name: string;
+  minutes: number;
+  source: string;
+}
+
 /** One figure with the reasoning behind it. `minutes: null` means this stack cannot recover at all. */
 export interface RecoveryFigure {
   minutes: number | null;
   basis: string;
+  /** The parts the figure is the sum of (when it is computed from parts). */
+  terms?: RecoveryTerm[];
 }
 
 export interface RecoveryRow {
@@ -50,6 +61,8 @@ export interface RecoveryReport {
   replicationToDr: boolean;
   /** The planning figures used, to print under the table. */
   assumptions: string[];
+  /** What standing by costs and buys, when the DR site is a standby stack (dr.stack, or role: dr). */
+  standby?: string[];
 }
 
 /** The facts the figures come from, read from the config of the areas that own them. */
@@ -74,6 +87,8 @@ export interface RecoveryFacts {
   restoreOverheadMinutes: number;
   activationMinutes: number;
   replicationLagMinutes: number;
+  /** The DR site is a standby stack of its own: the primary names it (dr.stack) or this is it (role: dr). */
+  standby?: StandbyConfig & { site: string; role: "primary" | "dr" };
 }
 
 /** Replication into the DR region is on exactly when the data and backup steps get `ctx.drProvider` and DR is enabled. */
@@ -94,9 +109,11 @@ export function recoveryFacts(config: StackConfig): RecoveryFacts {
   const replication = replicationEnabled(config);
   const dr = config.dr;
   const records = dr?.records;
-  const dnsTtlSeconds = !records ? DR_DEFAULTS.ttlSeconds : records.primary.alias ? ALIAS_TTL_SECONDS : records.ttlSeconds;
+  // Without a typed primary the record aliases the stack's own load balancer.
+  const dnsTtlSeconds = !records ? DR_DEFAULTS.ttlSeconds : !records.primary || records.primary.alias ? ALIAS_TTL_SECONDS : records.ttlSeconds;
   return {
-    hasDatabase: database !== undefined,
+    // A DR stack that restores on activation has no database yet, but has one to recover.
+    hasDatabase: database !== undefined || (config.role === "dr" && dr?.standby.database === "restore"),
     backupRetentionDays: database?.backupRetentionDays ?? 0,
     multiAz: database?.multiAz ?? false,
     databaseSizeGiB: dr?.databaseSizeGiB ?? database?.allocatedStorageGiB ?? 0,
@@ -114,6 +131,12 @@ export function recoveryFacts(config: StackConfig): RecoveryFacts {
     restoreOverheadMinutes: dr?.restoreOverheadMinutes ?? DR_DEFAULTS.restoreOverheadMinutes,
     activationMinutes: dr?.activationMinutes ?? DR_DEFAULTS.activationMinutes,
     replicationLagMinutes: dr?.replicationLagMinutes ?? DR_DEFAULTS.replicationLagMinutes,
+    standby:
+      dr && config.role === "dr"
+        ? { ...dr.standby, site: "this stack", role: "dr" }
+        : dr?.enabled && dr.stack
+          ? { ...dr.standby, site: dr.stack, role: "primary" }
+          : undefined,
   };
 }
 
@@ -219,7 +242,13 @@ export function recoveryReport(config: StackConfig): RecoveryReport {
   const detection = `detection ${facts.healthCheckIntervalSeconds} s × ${facts.healthCheckFailureThreshold} + TTL ${facts.dnsTtlSeconds} s`;
   const activation = `activation ${facts.activationMinutes} min`;
   const regionCompared = facts.drEnabled;
-  if (!facts.hasDatabase) {
+  const standby = facts.standby;
+  if (standby) {
+    const figures = standbyRegionLoss(facts, standby, restore);
+    // A DR stack judges its own take-over; its own database rows would describe a replica that is not yet writable.
+    if (standby.role === "dr") rows.length = 0;
+    rows.push({ scenario: standby.role === "dr" ? "primary region loss (this site takes over)" : "primary region loss", ...figures, compared: true });
+  } else if (!facts.hasDatabase) {
     rows.push({
       scenario: "primary region loss",
       rpo: { minutes: 0, basis: "no database in this stack" },
@@ -257,19 +286,85 @@ export function recoveryReport(config: StackConfig): RecoveryReport {
     `restore throughput ${facts.restoreThroughputGiBPerHour} GiB/h${config.dr?.restoreThroughputGiBPerHour === undefined ? " (default)" : ""} over ${facts.databaseSizeGiB} GiB, plus ${facts.restoreOverheadMinutes} min to create the instance`,
     `on-call activation ${facts.activationMinutes} min; replication lag ${facts.replicationLagMinutes} min`,
     `PITR within ${PITR_GRANULARITY_MINUTES} min; Multi-AZ failover ≤ ${MULTI_AZ_FAILOVER_MINUTES} min`,
-    `DNS: ${facts.healthCheckIntervalSeconds} s × ${facts.healthCheckFailureThreshold} failed checks, then TTL ${facts.dnsTtlSeconds} s${config.dr?.records?.primary.alias ? " (alias to a load balancer)" : ""}`,
+    `DNS: ${facts.healthCheckIntervalSeconds} s × ${facts.healthCheckFailureThreshold} failed checks, then TTL ${facts.dnsTtlSeconds} s${config.dr?.records && (!config.dr.records.primary || config.dr.records.primary.alias) ? " (alias to a load balancer)" : ""}`,
   ];
-  if (config.dr?.records) assumptions.push(`failover record type ${targetRecordType(config.dr.records.primary)}`);
+  if (config.dr?.records) assumptions.push(`failover record type ${config.dr.records.primary ? targetRecordType(config.dr.records.primary) : "A (alias to the stacks' load balancers)"}`);
   // The DR namespace lives on whichever cluster it is given; the region-loss time holds only if the
   // secondary target's cluster is outside the primary region and already running.
-  if (facts.drEnabled) assumptions.push("region loss: the DR site behind the secondary record runs outside the primary region (a DR namespace on the primary cluster is lost with it)");
+  if (facts.drEnabled && !standby) assumptions.push("region loss: the DR site behind the secondary record runs outside the primary region (a DR namespace on the primary cluster is lost with it)");
   return {
     targets,
     rows: judged,
     meetsTargets: judged.every((row) => !row.compared || (row.meetsRpo && row.meetsRto)),
     replicationToDr: facts.replicationToDr,
     assumptions,
+    ...(standby ? { standby: standbyLines(config, facts, standby, restore) } : {}),
   };
+}
+
+function sum(terms: RecoveryTerm[]): number {
+  return terms.reduce((total, t) => total + t.minutes, 0);
+}
+
+function describe(terms: RecoveryTerm[]): string {
+  return terms.map((t) => `${t.name} ${fmt(t.minutes)} (${t.source})`).join(" + ");
+}
+
+/**
+ * Region loss with a standby DR stack, from its parts: DNS fails over by itself (detection + TTL);
+ * on-call confirms and applies `dr.active: true`; that one `pulumi up` promotes the replica (or
+ * restores) and scales out at once, so the longer of the two counts. RPO is what the DR copy lags.
+ */
+function standbyRegionLoss(facts: RecoveryFacts, standby: NonNullable<RecoveryFacts["standby"]>, restore: RecoveryFigure): { rpo: RecoveryFigure; rto: RecoveryFigure } {
+  const detection: RecoveryTerm = {
+    name: "detection",
+    minutes: (facts.healthCheckIntervalSeconds * facts.healthCheckFailureThreshold + facts.dnsTtlSeconds) / 60,
+    source: `Route53: ${facts.healthCheckIntervalSeconds} s × ${facts.healthCheckFailureThreshold} failed checks (dr.healthCheck), then TTL ${facts.dnsTtlSeconds} s`,
+  };
+  const activation: RecoveryTerm = { name: "activation", minutes: facts.activationMinutes, source: "on-call confirms and applies dr.active: true (dr.activationMinutes)" };
+  const scaleOut: RecoveryTerm = { name: "scale-out", minutes: standby.scaleOutMinutes, source: "nodes join and DR services reach dr.drReplicas (dr.standby.scaleOutMinutes)" };
+  const none = (basis: string): RecoveryFigure => ({ minutes: null, basis });
+  if (!facts.hasDatabase) {
+    const terms = [detection, activation, scaleOut];
+    return { rpo: { minutes: 0, basis: "no database in this stack" }, rto: { minutes: sum(terms), basis: describe(terms), terms } };
+  }
+  let data: RecoveryTerm;
+  let rpo: RecoveryFigure;
+  if (standby.database === "replica") {
+    data = { name: "promotion", minutes: standby.promotionMinutes, source: "RDS promotes the cross-region read replica (dr.standby.promotionMinutes)" };
+    const lag: RecoveryTerm = { name: "replica lag", minutes: standby.replicaLagMinutes, source: `cross-region read replica in ${standby.site}, asynchronous (dr.standby.replicaLagMinutes)` };
+    rpo = { minutes: lag.minutes, basis: describe([lag]), terms: [lag] };
+  } else if (standby.database === "restore") {
+    data = { name: "restore", minutes: restore.minutes ?? 0, source: restore.basis };
+    const terms: RecoveryTerm[] = [
+      { name: "PITR", minutes: PITR_GRANULARITY_MINUTES, source: "RDS point-in-time restore granularity" },
+      { name: "backup replication lag", minutes: facts.replicationLagMinutes, source: "automated backups replicated to drRegion (dr.replicationLagMinutes)" },
+    ];
+    rpo = { minutes: sum(terms), basis: describe(terms), terms };
+  } else {
+    return { rpo: none(`dr.standby.database none: ${standby.site} holds no copy of the data`), rto: none("nothing to take over with") };
+  }
+  // One `pulumi up` runs the promotion (or restore) and the scale-out side by side.
+  const parallel: RecoveryTerm = data.minutes >= scaleOut.minutes ? { ...data, source: `${data.source}; scale-out ${fmt(scaleOut.minutes)} runs alongside` } : { ...scaleOut, source: `${scaleOut.source}; ${data.name} ${fmt(data.minutes)} runs alongside` };
+  const terms = [detection, activation, parallel];
+  return { rpo, rto: { minutes: sum(terms), basis: describe(terms), terms } };
+}
+
+/** What standing by costs (the DR stack knows its footprint) and buys (the same loss with a cold restore instead). */
+function standbyLines(config: StackConfig, facts: RecoveryFacts, standby: NonNullable<RecoveryFacts["standby"]>, restore: RecoveryFigure): string[] {
+  const lines: string[] = [];
+  const footprint = standbyFootprint(config);
+  if (footprint)
+    lines.push(
+      `standing by runs: ${footprint.nodes.map((n) => `${n.count} × ${n.instanceType} (${n.group})`).join(", ")}; database: ${footprint.database}; cache: ${footprint.cache}; ${footprint.replicasPerService} replica(s) per DR service`,
+    );
+  else lines.push(`the DR site is stack ${standby.site} (dr.standby.database: ${standby.database}); its footprint is in its own report`);
+  if (facts.hasDatabase && standby.database === "replica") {
+    const warm = standbyRegionLoss(facts, standby, restore);
+    const cold = standbyRegionLoss(facts, { ...standby, database: "restore" }, restore);
+    lines.push(`standing by buys: RPO ${fmt(warm.rpo.minutes)} instead of ${fmt(cold.rpo.minutes)} and RTO ${fmt(warm.rto.minutes)} instead of ${fmt(cold.rto.minutes)} with a restore from the replicated backups`);
+  }
+  return lines;
 }
 
 /** Minutes as "45 min", "4 h" or "4 h 05 min"; null as "none". */
@@ -298,7 +393,10 @@ export function renderRecoveryReport(report: RecoveryReport): string {
   const widths = table[0].map((_, col) => Math.max(...table.map((line) => line[col].length)));
   const lines = table.map((line) => line.map((cell, col) => (col === line.length - 1 ? cell : cell.padEnd(widths[col]))).join("  ").trimEnd());
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
-  const basis = report.rows.flatMap((row) => [`  ${row.scenario}:`, `    RPO ${row.rpo.basis}`, `    RTO ${row.rto.basis}`]);
+  // A figure computed from parts shows one line per term with its source.
+  const figure = (label: string, f: RecoveryFigure) =>
+    f.terms && f.terms.length > 0 ? [`    ${label} ${fmt(f.minutes)} =`, ...f.terms.map((t) => `      ${t.name.padEnd(22)} ${fmt(t.minutes).padStart(8)}  ${t.source}`)] : [`    ${label} ${f.basis}`];
+  const basis = report.rows.flatMap((row) => [`  ${row.scenario}:`, ...figure("RPO", row.rpo), ...figure("RTO", row.rto)]);
   return [
     header,
     ...lines,
@@ -306,6 +404,7 @@ export function renderRecoveryReport(report: RecoveryReport): string {
     ...basis,
     `assumptions: ${report.assumptions.join("; ")}`,
     `replication into the DR region: ${report.replicationToDr ? "on" : "off"}`,
+    ...(report.standby ?? []),
     report.meetsTargets ? "result: meets targets" : "result: MISSES TARGETS",
   ].join("\n");
 }

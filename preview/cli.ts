@@ -9,7 +9,10 @@
 // First: caches V8's compiled code of every module loaded after it (the SDKs are most of a preview's time).
 import "v8-compile-cache";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import { runProgram, PlannedResource } from "./engine";
 import { loadStackFile, readProjectName, StackFileError } from "./stack-files";
@@ -24,7 +27,101 @@ import { GITHUB_COMMENT_LIMIT, renderMarkdown } from "./markdown";
 import { estimateCost, formatUsd, type CostEstimate } from "../model/cost";
 
 const USAGE =
-  "usage: npm run preview -- (--stack <name> | --config <stack file>) [--json <plan.json>] [--out <dir>] [--diff <base plan.json>] [--details] [--markdown <file>] [--markdown-limit <chars>] [--graph <file>] [--quiet]";
+  "usage: npm run preview -- (--stack <name> | --config <stack file>) [--json <plan.json>] [--out <dir>] [--diff <base plan.json>] [--details] [--markdown <file>] [--markdown-limit <chars>] [--graph <file>] [--stack-reference <stack>=<plan.json>]... [--quiet]";
+
+/** Stacks whose previews are running up the chain (a stack reference previews the other stack first). */
+const CHAIN_ENV = "RUNBOOK_PREVIEW_REFERENCE_CHAIN";
+
+/**
+ * Where a referenced stack's plan is cached: under the transpiled build, keyed by the stack file's path
+ * and content and by every transpiled file's name, size and time (the transpile rewrites only what
+ * changed). Undefined when not running from the build (tests under ts-jest), where nothing is cached.
+ */
+function referenceCacheFile(stackFile: string): string | undefined {
+  const build = path.join(__dirname, "..");
+  if (path.basename(build) !== ".build") return undefined;
+  const hash = createHash("sha256").update(path.resolve(stackFile)).update(fs.readFileSync(stackFile));
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== "stack-refs") walk(file);
+      } else if (entry.name.endsWith(".js")) {
+        const stat = fs.statSync(file);
+        hash.update(`${path.relative(build, file)}:${stat.size}:${stat.mtimeMs}\n`);
+      }
+    }
+  };
+  walk(build);
+  return path.join(build, "stack-refs", `${hash.digest("hex").slice(0, 32)}.json`);
+}
+
+/**
+ * Answers `pulumi.StackReference` offline from the other stack's saved plan: a file given with
+ * `--stack-reference <stack>=<plan.json>`, else the preview of `Pulumi.<stack>.yaml` next to this
+ * stack's file, run first in a child process exactly as a user would run it with `--json`.
+ */
+function stackOutputsResolver(given: string[], stackFile: string, stack: string) {
+  const files = new Map<string, string>();
+  for (const entry of given) {
+    const at = entry.indexOf("=");
+    if (at < 1) throw new StackFileError(`--stack-reference ${entry} — must be <stack>=<plan.json>`);
+    files.set(entry.slice(0, at), entry.slice(at + 1));
+  }
+  const read = new Map<string, Record<string, unknown>>();
+  const resolve = async (reference: string): Promise<Record<string, unknown>> => {
+    // "org/project/stack" and "stack" name the same stack file.
+    const short = reference.split("/").pop()!;
+    if (read.has(reference)) return read.get(reference)!;
+    let planFile = files.get(reference) ?? files.get(short);
+    if (!planFile) {
+      const other = path.join(path.dirname(stackFile), `Pulumi.${short}.yaml`);
+      if (!fs.existsSync(other)) throw new StackFileError(`${stack}: stack reference "${reference}": no plan given and no ${path.relative(process.cwd(), other)} — pass --stack-reference ${reference}=<plan.json>`);
+      const chain = (process.env[CHAIN_ENV] ?? "").split(",").filter(Boolean);
+      if (chain.includes(other)) throw new StackFileError(`${stack}: stack reference "${reference}": the stacks reference each other; pass --stack-reference ${reference}=<plan.json> to break the cycle`);
+      // The other stack's plan depends only on its stack file and the program: reuse it while neither changed.
+      const cached = referenceCacheFile(other);
+      if (cached && fs.existsSync(cached)) planFile = cached;
+    }
+    if (!planFile) {
+      const other = path.join(path.dirname(stackFile), `Pulumi.${short}.yaml`);
+      const chain = (process.env[CHAIN_ENV] ?? "").split(",").filter(Boolean);
+      planFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "runbook-ref-")), `${short}.json`);
+      const run = spawnSync(process.execPath, [__filename, "--config", other, "--json", planFile, "--quiet"], {
+        encoding: "utf8",
+        env: { ...process.env, [CHAIN_ENV]: [...chain, stackFile, other].join(",") },
+      });
+      // A plan is written even when that stack's own policies or recovery targets fail (its preview reports
+      // those); only a stack that could not be planned at all stops this one, as a missing stack would.
+      if (!fs.existsSync(planFile))
+        throw new StackFileError(`${stack}: stack reference "${reference}": the preview of ${path.relative(process.cwd(), other)} failed — ${(run.stderr || run.stdout).trim().split("\n")[0]}`);
+      const cacheFile = referenceCacheFile(other);
+      if (cacheFile) {
+        fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+        fs.copyFileSync(planFile, cacheFile);
+      }
+    }
+    let plan: { outputs?: Record<string, unknown> };
+    try {
+      plan = JSON.parse(fs.readFileSync(planFile, "utf8"));
+    } catch (error) {
+      throw new StackFileError(`${stack}: stack reference "${reference}": ${planFile} is not a plan written by --json (${(error as Error).message.split("\n")[0]})`);
+    }
+    read.set(reference, plan.outputs ?? {});
+    return plan.outputs ?? {};
+  };
+  // The SDK wraps a failed read in its own serialization errors; keep the user's one line to print.
+  const resolver = async (reference: string) => {
+    try {
+      return await resolve(reference);
+    } catch (error) {
+      resolver.failure ??= error as Error;
+      throw error;
+    }
+  };
+  resolver.failure = undefined as Error | undefined;
+  return resolver;
+}
 
 export interface Plan {
   project: string;
@@ -76,6 +173,7 @@ export async function preview(argv: string[], projectDir = process.cwd()): Promi
         markdown: { type: "string" },
         "markdown-limit": { type: "string" },
         graph: { type: "string" },
+        "stack-reference": { type: "string", multiple: true, default: [] },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -104,6 +202,7 @@ export async function preview(argv: string[], projectDir = process.cwd()): Promi
   const log = (line: string) => {
     if (!args.quiet) process.stdout.write(`${line}\n`);
   };
+  let references: ReturnType<typeof stackOutputsResolver> | undefined;
   try {
     const project = readProjectName(projectDir);
     const file = args.config ?? path.join(projectDir, `Pulumi.${args.stack}.yaml`);
@@ -118,6 +217,7 @@ export async function preview(argv: string[], projectDir = process.cwd()): Promi
     const showProgress = !args.quiet && process.stdout.isTTY;
     // The program is loaded only now, after config is in place, exactly as the CLI's language host does.
     const { main } = require("../stacks/program") as { main: () => unknown };
+    references = stackOutputsResolver(args["stack-reference"] ?? [], file, loaded.stack);
     const { resources, outputs } = await runProgram({
       project: loaded.project,
       stack: loaded.stack,
@@ -125,6 +225,7 @@ export async function preview(argv: string[], projectDir = process.cwd()): Promi
       secretKeys: loaded.secretKeys,
       region,
       program: main,
+      stackOutputs: references,
       onRegister: (resource, count) => {
         if (showProgress) process.stdout.write(`\r  registering… ${count} resources (${resource.type})`.padEnd(100).slice(0, 100));
         else if (!args.quiet && count % 100 === 0) log(`  registered ${count} resources…`);
@@ -218,6 +319,7 @@ export async function preview(argv: string[], projectDir = process.cwd()): Promi
     }
     return 0;
   } catch (error) {
+    if (references?.failure && isUserError(references.failure)) error = references.failure;
     if (isUserError(error)) {
       process.stderr.write(`error: ${error.message.split("\n")[0]}\n`);
       return 1;

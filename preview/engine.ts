@@ -107,6 +107,26 @@ class RecordingMonitor extends MockMonitor {
     this.onRegister?.(resource, this.sink.length);
     return super.registerResource(req, callback);
   }
+
+  // Stack references are read, not registered; they belong in the plan all the same (the policy pack
+  // checks that the SECONDARY record comes from one).
+  async readResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
+    const parent: string = req.getParent();
+    const urn: string = (this as any).newUrn(parent, req.getType(), req.getName());
+    const resource: PlannedResource = {
+      urn,
+      type: req.getType(),
+      name: req.getName(),
+      parent: parent || null,
+      custom: true,
+      inputs: maskSecrets(pulumi.runtime.deserializeProperties(req.getProperties())) as Record<string, unknown>,
+      dependencies: [],
+      ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+    };
+    this.sink.push(resource);
+    this.onRegister?.(resource, this.sink.length);
+    return super.readResource(req, callback);
+  }
 }
 
 /**
@@ -145,6 +165,8 @@ export interface RunOptions {
   region: string;
   /** The Pulumi program: what `stacks/main.ts` runs. */
   program: () => unknown;
+  /** Outputs of another stack, for `pulumi.StackReference` (from that stack's saved plan). @default none: a stack reference fails */
+  stackOutputs?: (stack: string) => Promise<Record<string, unknown>>;
   /** Called as each resource registers (progress display). */
   onRegister?: (resource: PlannedResource, count: number) => void;
 }
@@ -157,7 +179,7 @@ export interface RunResult {
 /** Runs `program` under mocks with `config` and returns everything it registered. */
 export async function runProgram(options: RunOptions): Promise<RunResult> {
   pulumi.runtime.setAllConfig(options.config, options.secretKeys);
-  const mocks = new OfflineMocks({ region: options.region });
+  const mocks = new OfflineMocks({ region: options.region, stackOutputs: options.stackOutputs });
   const resources: PlannedResource[] = [];
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, true);
   const monitor = new RecordingMonitor(mocks, resources, options.onRegister);

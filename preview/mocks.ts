@@ -6,6 +6,7 @@
  * with no offline answer fails loudly instead of returning something made up.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ELB_HOSTED_ZONES, LOAD_BALANCER_NAME } from "../core/elb";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -26,12 +27,18 @@ function digest(...parts: string[]): string {
 
 function awsService(type: string): string {
   // "aws:rds/instance:Instance" -> "rds"
-  return type.split(":")[1]?.split("/")[0] ?? "aws";
+  const service = type.split(":")[1]?.split("/")[0] ?? "aws";
+  return service === "lb" || service === "alb" ? "elasticloadbalancing" : service;
 }
 
 export interface OfflineMocksOptions {
   /** Region of the default AWS provider (`aws:region`). */
   region: string;
+  /**
+   * Answers a `pulumi.StackReference`: the outputs of the named stack, as its saved plan (`--json`)
+   * holds them. Without it a stack reference fails loudly.
+   */
+  stackOutputs?: (stack: string) => Promise<Record<string, unknown>>;
 }
 
 /** AWS's short region codes in zone IDs ("us-east-1" -> "use1", "ap-southeast-2" -> "apse2"). */
@@ -65,7 +72,21 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
     return this.options.region;
   }
 
-  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } | Promise<{ id: string | undefined; state: Record<string, unknown> }> {
+    if (args.type === "pulumi:pulumi:StackReference") return this.stackReference(String(args.inputs.name ?? ""));
+    return this.resource(args);
+  }
+
+  /** A stack reference reads the other stack's outputs; offline they come from that stack's saved plan. */
+  private async stackReference(stack: string): Promise<{ id: string; state: Record<string, unknown> }> {
+    if (!this.options.stackOutputs) throw new Error(`the offline preview has no plan for stack reference "${stack}"; pass --stack-reference ${stack}=<plan.json> (a plan written by --json)`);
+    const outputs = await this.options.stackOutputs(stack);
+    // A saved plan writes secret outputs as "[secret]"; they stay secret here.
+    const secretOutputNames = Object.keys(outputs).filter((k) => outputs[k] === "[secret]");
+    return { id: stack, state: { name: stack, outputs, secretOutputNames } };
+  }
+
+  private resource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
     const { type, name, inputs } = args;
     const hex = digest(type, name);
     const region = this.regionOf(args.provider, inputs);
@@ -228,7 +249,7 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         break;
       case "aws:route53/record:Record":
         id = `${inputs.zoneId}_${inputs.name}_${inputs.type}${inputs.setIdentifier ? `_${inputs.setIdentifier}` : ""}`;
-        state.fqdn = inputs.name;
+        state.fqdn = String(inputs.name ?? "").replace(/\.$/, "");
         break;
       case "aws:sns/topic:Topic":
         state.arn = arn(`${inputs.name ?? name}`);
@@ -237,6 +258,54 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
       case "aws:secretsmanager/secret:Secret":
         state.arn = `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:${inputs.name ?? name}-${hex.slice(0, 6)}`;
         id = String(state.arn);
+        break;
+      case "aws:lb/loadBalancer:LoadBalancer":
+      case "aws:alb/loadBalancer:LoadBalancer": {
+        // AWS refuses names it cannot put into a DNS label; the provider autonames 32 characters at most.
+        const lbName = (inputs.name as string | undefined) ?? `${name.slice(0, 24)}-${hex.slice(0, 7)}`;
+        if (!LOAD_BALANCER_NAME.test(lbName)) throw new Error(`ValidationError: load balancer name '${lbName}' must have 1-32 alphanumeric characters or hyphens and must not begin or end with a hyphen or begin with 'internal-'`);
+        const kind = inputs.loadBalancerType === "network" ? "net" : "app";
+        const suffix = String(parseInt(digest(lbName, region).slice(0, 8), 16)).padStart(10, "0");
+        id = arn(`loadbalancer/${kind}/${lbName}/${hex.slice(0, 16)}`);
+        const host = `${inputs.internal ? "internal-" : ""}${lbName}-${suffix}`;
+        Object.assign(state, {
+          name: lbName,
+          arn: id,
+          arnSuffix: `${kind}/${lbName}/${hex.slice(0, 16)}`,
+          // ALBs answer under <region>.elb.amazonaws.com, NLBs under elb.<region>.amazonaws.com, each in its region's ELB zone.
+          dnsName: kind === "net" ? `${host}.elb.${region}.amazonaws.com` : `${host}.${region}.elb.amazonaws.com`,
+          zoneId: ELB_HOSTED_ZONES[region]?.[kind === "net" ? "network" : "application"] ?? `Z${hex.slice(0, 13).toUpperCase()}`,
+        });
+        break;
+      }
+      case "aws:lb/targetGroup:TargetGroup": {
+        const tgName = (inputs.name as string | undefined) ?? `${name.slice(0, 24)}-${hex.slice(0, 7)}`;
+        if (tgName.length > 32) throw new Error(`ValidationError: target group name '${tgName}' cannot be longer than 32 characters`);
+        id = arn(`targetgroup/${tgName}/${hex.slice(0, 16)}`);
+        Object.assign(state, { name: tgName, arn: id, arnSuffix: `targetgroup/${tgName}/${hex.slice(0, 16)}` });
+        break;
+      }
+      case "aws:lb/listener:Listener":
+      case "aws:lb/listenerRule:ListenerRule":
+        id = `${String(inputs.loadBalancerArn ?? inputs.listenerArn ?? arn("listener")).replace(":loadbalancer/", ":listener/")}/${hex.slice(0, 16)}`;
+        state.arn = id;
+        break;
+      case "aws:acm/certificate:Certificate": {
+        id = arn(`certificate/${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`);
+        const names = [inputs.domainName as string, ...((inputs.subjectAlternativeNames as string[] | undefined) ?? [])];
+        // The validation CNAME depends on the name and the account only, as ACM's does.
+        Object.assign(state, {
+          arn: id,
+          status: "PENDING_VALIDATION",
+          domainValidationOptions: names.map((domainName) => {
+            const token = digest("acm", MOCK_ACCOUNT_ID, domainName);
+            return { domainName, resourceRecordName: `_${token.slice(0, 32)}.${domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: `_${token.slice(8, 40)}.acm-validations.aws.` };
+          }),
+        });
+        break;
+      }
+      case "aws:acm/certificateValidation:CertificateValidation":
+        id = String(inputs.certificateArn);
         break;
       case "random:index/randomPassword:RandomPassword":
         // The engine marks `result` secret (additionalSecretOutputs); the mock runtime does not, so do it here.

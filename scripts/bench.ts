@@ -112,6 +112,8 @@ export function syntheticStack(count: number): string {
   if (monitoring?.slo) monitoring.slo.services = names.map((name) => ({ name }));
   const dr = config["runbook-infra:dr"];
   if (dr?.drReplicas) dr.drReplicas = Object.fromEntries(names.slice(0, 2).map((name) => [name, 5]));
+  const edge = config["runbook-infra:edge"];
+  if (edge?.service) edge.service = names[0];
   return stringify(doc);
 }
 
@@ -178,6 +180,8 @@ function main(): number {
   for (const size of sizes) {
     const file = path.join(tmp, `Pulumi.synthetic-${size}.yaml`);
     fs.writeFileSync(file, syntheticStack(size));
+    // Its DR stack reference (dr.stack) is answered from the DR stack file beside it.
+    fs.copyFileSync(path.join(root, "Pulumi.production-dr.yaml"), path.join(tmp, "Pulumi.production-dr.yaml"));
     const json = path.join(tmp, `synthetic-${size}.json`);
     const m = measure(previewScript(["--config", file, "--quiet", "--json", json]), runs);
     m.resources = countResources(json);

@@ -44,7 +44,8 @@ export function deployData(ctx: StackContext): Record<string, unknown> {
   const data: DataOutputs = {};
   const outputs: Record<string, unknown> = {};
 
-  if (config.database) {
+  // A DR stack's database is the standby replica of the primary's (stacks/standby.ts), not a new primary.
+  if (config.database && config.role !== "dr") {
     const db = config.database;
     const replicate = !!ctx.drProvider && db.replicateBackupsToDr;
     data.database = new PostgresDatabase("database", {

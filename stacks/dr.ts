@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { DrNamespace, DrRestoreArgs, DrServiceArgs } from "../components/dr-namespace";
 import { FailoverDns, FailoverTarget } from "../components/failover-dns";
 import { RecoveryObjectives } from "../components/recovery-objectives";
@@ -6,6 +7,8 @@ import { recoveryReport, RecoveryReport } from "../model/recovery-report";
 import type { FailoverTargetConfig } from "./config/dr";
 import type { StackContext } from "./context";
 import type { BackupsOutputs } from "./backups";
+import { edgeSiteName, EdgeOutputs } from "./edge";
+import { ConfigError } from "./config/errors";
 
 /** What the DR step leaves on `ctx.dr`. */
 export interface DrOutputs {
@@ -14,12 +17,17 @@ export interface DrOutputs {
   objectives?: RecoveryObjectives;
   failover?: FailoverDns;
   namespace?: DrNamespace;
+  /** The DR stack, when the SECONDARY record aliases its load balancer. */
+  drStack?: pulumi.StackReference;
 }
 
 /** The DR region is in use exactly when it is set and DR is enabled (the report uses the same rule). */
 function drActive(ctx: StackContext): ctx is StackContext & { drProvider: aws.Provider } {
   return Boolean(ctx.drProvider && ctx.config.dr?.enabled);
 }
+
+/** The outputs of the DR stack the primary reads (written by `stacks/edge.ts` in the DR stack). */
+export const DR_STACK_OUTPUTS = { dnsName: "edgeLoadBalancerDnsName", zoneId: "edgeLoadBalancerZoneId", region: "edgeRegion", siteName: "edgeSiteName" } as const;
 
 function target(config: FailoverTargetConfig): FailoverTarget {
   if (config.alias) return { alias: { dnsName: config.alias.dnsName, zoneId: config.alias.zoneId } };
@@ -84,15 +92,28 @@ export function deployDr(ctx: StackContext): Record<string, unknown> {
     const email = config.monitoring?.email?.to;
     if (email) new aws.sns.TopicSubscription("dr-failover-email", { topic: topic.arn, protocol: "email", endpoint: email }, inUsEast1);
     const zoneId = aws.route53.getZoneOutput({ name: zone, privateZone: false }).zoneId;
+    // No typed targets: PRIMARY aliases this stack's load balancer, SECONDARY the DR stack's, read through a stack reference.
+    const edge = ctx.edge as EdgeOutputs | undefined;
+    if (!records.primary && !edge) throw new ConfigError(`${ctx.stack}: runbook-infra:dr.records.primary: (missing) — needs runbook-infra:edge (this stack's load balancer) or a typed target`);
+    const primary: FailoverTarget = records.primary ? target(records.primary) : { alias: { dnsName: edge!.loadBalancer.loadBalancerDnsName, zoneId: edge!.loadBalancer.loadBalancerZoneId } };
+    let secondary: FailoverTarget;
+    if (records.secondary) secondary = target(records.secondary);
+    else {
+      result.drStack = new pulumi.StackReference("dr-stack", { name: dr.stack! });
+      secondary = { alias: { dnsName: result.drStack.requireOutput(DR_STACK_OUTPUTS.dnsName) as pulumi.Output<string>, zoneId: result.drStack.requireOutput(DR_STACK_OUTPUTS.zoneId) as pulumi.Output<string> } };
+      outputs.drStackRegion = result.drStack.requireOutput(DR_STACK_OUTPUTS.region);
+    }
     result.failover = new FailoverDns("failover", {
       zoneId,
       recordName: records.name,
       drRecordName: records.drName,
-      primary: target(records.primary),
-      secondary: target(records.secondary),
+      primary,
+      secondary,
+      allowLiteralTargets: records.allowLiteralTargets,
       ttlSeconds: records.ttlSeconds,
       healthCheck: {
-        fqdn: dr.healthCheck.fqdn,
+        // The host the primary serves: its site name, which its listener forwards and its certificate covers.
+        fqdn: dr.healthCheck.fqdn ?? (records.primary ? undefined : edgeSiteName(ctx)),
         path: dr.healthCheck.path,
         port: dr.healthCheck.port,
         intervalSeconds: dr.healthCheck.intervalSeconds,

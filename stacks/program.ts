@@ -21,9 +21,15 @@ import { deployCost } from "./cost";
 import { deploySecurity } from "./security";
 import { deployMessaging } from "./messaging";
 import { deployObservability } from "./observability";
+import { deployEdge } from "./edge";
+import { deployStandby } from "./standby";
+import { siteConfig } from "../model/standby";
 
 export function main(): Record<string, unknown> {
-  const { config, secrets } = loadStackConfig();
+  const loaded = loadStackConfig();
+  // A DR stack standing by runs its node groups and services small; `dr.active` restores their sizes.
+  const config = siteConfig(loaded.config);
+  const secrets = loaded.secrets;
   const stack = pulumi.getStack();
   // runbook-infra:system or the tag system; production refuses a stack without one.
   const system = systemName(config);
@@ -68,10 +74,12 @@ export function main(): Record<string, unknown> {
     kubeconfig: pulumi.secret(cluster.kubeconfig),
     ...deployApplication(ctx),
     ...deployData(ctx),
+    ...deployStandby(ctx),
     ...deployBackups(ctx),
     ...deployMonitoring(ctx),
     ...deployMessaging(ctx),
     ...deployObservability(ctx),
+    ...deployEdge(ctx),
     ...deployDr(ctx),
     ...deployCost(ctx),
     // Last: the network policies cover every workload the steps above added.

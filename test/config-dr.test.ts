@@ -13,6 +13,9 @@ function editKey(raw: Raw, key: string, edit: (value: any) => void): Raw {
   return { ...raw, [`runbook-infra:${key}`]: JSON.stringify(value) };
 }
 const parse = (stack: LoadedStack, raw: Raw = stack.config) => parseStackConfig(stack.stack, raw, new Set(stack.secretKeys));
+/** Typed failover targets (the old placeholder style), accepted only with the visible opt-in. */
+const typed = (d: any, primary: object, secondary: object) => Object.assign(d.records, { allowLiteralTargets: true, primary, secondary });
+const ALIAS_PRIMARY = { alias: { dnsName: "primary.example.net", zoneId: "Z26RNL4JYFTOTI" } };
 const editDr = (edit: (dr: any) => void) => {
   const stack = production();
   return () => parse(stack, editKey(stack.config, "dr", edit));
@@ -22,7 +25,10 @@ describe("dr config: the default stacks", () => {
   it("holds production to runbook 001: RTO 4 h, RPO 1 h, api/dr names and 5 DR replicas", () => {
     const dr = parse(production()).dr!;
     expect(dr).toMatchObject({ enabled: true, rtoMinutes: 240, rpoMinutes: 60, drReplicas: { "stock-analysis-api": 5, "celery-worker": 5 } });
-    expect(dr.records).toMatchObject({ name: "api.stockanalysis.com", drName: "dr.stockanalysis.com" });
+    expect(dr.records).toMatchObject({ name: "api.stockanalysis.com", allowLiteralTargets: false });
+    expect(dr.records!.primary).toBeUndefined();
+    expect(dr.records!.secondary).toBeUndefined();
+    expect(dr.stack).toBe("production-dr");
     expect(dr.healthCheck).toEqual({ path: "/health", port: 443, intervalSeconds: 30, failureThreshold: 3, regions: ["us-east-1", "us-west-2", "eu-west-1"] });
   });
 
@@ -64,17 +70,28 @@ describe("dr config: rejected values name the key, the value and what is allowed
     ["DR disabled in production", editDr((d) => (d.enabled = false)), /dr\.enabled: false — must be true in production/],
     ["no failover records while enabled", editDr((d) => delete d.records), /dr\.records: \(missing\) — must be set when DR is enabled/],
     ["a record outside the zone", editDr((d) => (d.records.drName = "dr.example.org")), /dr\.records\.drName: "dr\.example\.org" — must be inside the zone stockanalysis\.com/],
-    ["a target with both alias and cname", editDr((d) => (d.records.primary.cname = "primary.stockanalysis.com")), /dr\.records\.primary: .* — must set exactly one of alias/],
-    ["a target with none", editDr((d) => (d.records.secondary = {})), /dr\.records\.secondary: \{\} — must set exactly one of alias/],
-    ["an alias primary with a CNAME secondary", editDr((d) => (d.records.secondary = { cname: "dr.stockanalysis.com" })), /dr\.records\.secondary: .* — must be the same record type as primary \(A\)/],
-    ["a CNAME pair at the zone apex", editDr((d) => Object.assign(d.records, { name: "stockanalysis.com", primary: { cname: "a.stockanalysis.com" }, secondary: { cname: "b.stockanalysis.com" } })), /dr\.records\.name: "stockanalysis\.com" — must not be the zone apex/],
-    ["a malformed alias zone id", editDr((d) => (d.records.primary.alias.zoneId = "abc")), /dr\.records\.primary\.alias\.zoneId: "abc" — must be a Route53 hosted zone id/],
-    ["a malformed IP target", editDr((d) => Object.assign(d.records, { primary: { ip: "300.1.1.1" }, secondary: { ip: "203.0.113.9" } })), /dr\.records\.primary\.ip: "300\.1\.1\.1" — must be an IPv4 address/],
+    ["a target with both alias and cname", editDr((d) => typed(d, { ...ALIAS_PRIMARY, cname: "primary.stockanalysis.com" }, ALIAS_PRIMARY)), /dr\.records\.primary: .* — must set exactly one of alias/],
+    ["a target with none", editDr((d) => typed(d, ALIAS_PRIMARY, {})), /dr\.records\.secondary: \{\} — must set exactly one of alias/],
+    ["an alias primary with a CNAME secondary", editDr((d) => typed(d, ALIAS_PRIMARY, { cname: "dr.stockanalysis.com" })), /dr\.records\.secondary: .* — must be the same record type as primary \(A\)/],
+    ["a CNAME pair at the zone apex", editDr((d) => typed(Object.assign(d, { records: { ...d.records, name: "stockanalysis.com" } }), { cname: "a.stockanalysis.com" }, { cname: "b.stockanalysis.com" })), /dr\.records\.name: "stockanalysis\.com" — must not be the zone apex/],
+    ["a malformed alias zone id", editDr((d) => typed(d, { alias: { dnsName: "primary.example.net", zoneId: "abc" } }, ALIAS_PRIMARY)), /dr\.records\.primary\.alias\.zoneId: "abc" — must be a Route53 hosted zone id/],
+    ["a malformed IP target", editDr((d) => typed(d, { ip: "300.1.1.1" }, { ip: "203.0.113.9" })), /dr\.records\.primary\.ip: "300\.1\.1\.1" — must be an IPv4 address/],
     ["DR replicas for an unknown service", editDr((d) => (d.drReplicas["payment-api"] = 5)), /dr\.drReplicas\.payment-api: 5 — unknown service; application\.services has: stock-analysis-api/],
     ["zero DR replicas", editDr((d) => (d.drReplicas["celery-worker"] = 0)), /dr\.drReplicas\.celery-worker: 0 — must be an integer from 1 to 200/],
     ["no DR replicas while enabled", editDr((d) => (d.drReplicas = {})), /dr\.drReplicas: \{\} — must list the services to run at DR scale/],
     ["a zero restore throughput", editDr((d) => (d.restoreThroughputGiBPerHour = 0)), /dr\.restoreThroughputGiBPerHour: 0 — must be a number from 0\.1/],
     ["an operator group with spaces", editDr((d) => (d.operatorGroup = "dr operators")), /dr\.operatorGroup: "dr operators" — must be a Kubernetes group name/],
+    // Issue 14 item 4: no typed load-balancer name reaches a plan without the visible opt-in.
+    [
+      "a typed load-balancer placeholder without the opt-in",
+      editDr((d) => (d.records.primary = { alias: { dnsName: "stock-analysis-primary.elb.us-east-1.amazonaws.com", zoneId: "Z26RNL4JYFTOTI" } })),
+      /dr\.records\.primary: .* — names a load balancer by hand .*set dr\.records\.allowLiteralTargets: true/,
+    ],
+    ["a typed CNAME target without the opt-in", editDr((d) => (d.records.secondary = { cname: "dr.example.net" })), /dr\.records\.secondary: .* — is typed by hand; remove it .* or set dr\.records\.allowLiteralTargets: true/],
+    ["production DR without a DR stack", editDr((d) => delete d.stack), /dr\.stack: \(missing\) — must name the DR stack in production/],
+    ["a health check on a load balancer's own name", editDr((d) => (d.healthCheck.fqdn = "x-1.us-east-1.elb.amazonaws.com")), /dr\.healthCheck\.fqdn: .* — must be a host the primary serves/],
+    ["a typed alias primary without a health-check host", editDr((d) => typed(d, ALIAS_PRIMARY, ALIAS_PRIMARY)), /dr\.healthCheck\.fqdn: \(missing\) — must be set when the primary is a typed alias/],
+    ["no secondary and no DR stack outside production", editDr((d) => { delete d.stack; d.records.allowLiteralTargets = true; }), /dr\.(stack|records\.secondary): \(missing\)/],
     ["an unknown dr key", editDr((d) => (d.rto = 240)), /runbook-infra:dr\.rto: 240 — unknown key; allowed keys here: enabled, rtoMinutes/],
   ];
   it.each(cases)("rejects %s", (_, run, error) => {
@@ -107,8 +124,16 @@ describe("dr config: accepted variants", () => {
   });
 
   it("accepts a CNAME pair with its TTL, and an alias primary with an IP secondary (both A records)", () => {
-    expect(editDr((d) => Object.assign(d.records, { ttlSeconds: 30, primary: { cname: "primary.stockanalysis.com" }, secondary: { cname: "dr.stockanalysis.com" } }))().dr!.records).toMatchObject({ ttlSeconds: 30 });
-    expect(editDr((d) => (d.records.secondary = { ip: "203.0.113.9" }))().dr!.records!.secondary).toEqual({ ip: "203.0.113.9" });
+    expect(editDr((d) => typed(Object.assign(d.records, { ttlSeconds: 30 }) && d, { cname: "primary.stockanalysis.com" }, { cname: "dr.stockanalysis.com" }))().dr!.records).toMatchObject({ ttlSeconds: 30 });
+    expect(editDr((d) => ((d.healthCheck.fqdn = "primary.stockanalysis.com"), typed(d, ALIAS_PRIMARY, { ip: "203.0.113.9" })))().dr!.records!.secondary).toEqual({ ip: "203.0.113.9" });
+  });
+
+  it("accepts typed targets with the visible opt-in (allowLiteralTargets), placeholders included", () => {
+    const dr = editDr((d) => {
+      d.healthCheck.fqdn = "primary.stockanalysis.com";
+      typed(d, { alias: { dnsName: "stock-analysis-primary.elb.us-east-1.amazonaws.com", zoneId: "Z26RNL4JYFTOTI" } }, { alias: { dnsName: "stock-analysis-dr.elb.us-west-2.amazonaws.com", zoneId: "Z18D5FSROUN65G" } });
+    })().dr!;
+    expect(dr.records).toMatchObject({ allowLiteralTargets: true, primary: { alias: { dnsName: "stock-analysis-primary.elb.us-east-1.amazonaws.com" } } });
   });
 
   it("accepts an explicit health-check host and an explicit zone", () => {

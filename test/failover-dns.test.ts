@@ -8,10 +8,11 @@ const args = (over: Partial<FailoverDnsArgs> = {}): FailoverDnsArgs => ({
   drRecordName: "dr.stockanalysis.com",
   primary: { alias: { dnsName: "primary-nlb.elb.us-east-1.amazonaws.com", zoneId: "Z26RNL4JYFTOTI" } },
   secondary: { alias: { dnsName: "dr-nlb.elb.us-west-2.amazonaws.com", zoneId: "Z18D5FSROUN65G" } },
-  healthCheck: { path: "/health", intervalSeconds: 30, failureThreshold: 3, regions: ["us-east-1", "us-west-2", "eu-west-1"] },
   alarmActions: ["arn:aws:sns:us-east-1:123456789012:critical"],
   tags: { system: "stock-analysis" },
   ...over,
+  // The primary's own site name: the host its load balancer serves (not the load balancer's DNS name).
+  healthCheck: { fqdn: "primary.stockanalysis.com", path: "/health", intervalSeconds: 30, failureThreshold: 3, regions: ["us-east-1", "us-west-2", "eu-west-1"], ...over.healthCheck },
 });
 const HEALTH = "aws:route53/healthCheck:HealthCheck";
 const RECORD = "aws:route53/record:Record";
@@ -22,7 +23,7 @@ describe("FailoverDns (runbook 001: detect primary failure on /health, fail DNS 
     const plan = await planOf(() => new FailoverDns("failover", args()), { stack: "production" });
     expect(plan.one(HEALTH).inputs).toMatchObject({
       type: "HTTPS",
-      fqdn: "primary-nlb.elb.us-east-1.amazonaws.com",
+      fqdn: "primary.stockanalysis.com",
       port: 443,
       resourcePath: "/health",
       requestInterval: 30,
@@ -71,7 +72,7 @@ describe("FailoverDns (runbook 001: detect primary failure on /health, fail DNS 
   });
 
   it("checks an IP primary by address", async () => {
-    const plan = await planOf(() => new FailoverDns("failover", args({ primary: { ip: "203.0.113.10" }, secondary: { ip: "198.51.100.7" } })), { stack: "production" });
+    const plan = await planOf(() => new FailoverDns("failover", args({ primary: { ip: "203.0.113.10" }, secondary: { ip: "198.51.100.7" }, healthCheck: { fqdn: undefined } })), { stack: "production" });
     expect(plan.one(HEALTH).inputs).toMatchObject({ ipAddress: "203.0.113.10", enableSni: false });
     expect(plan.one(HEALTH).inputs.fqdn).toBeUndefined();
     expect(plan.one(RECORD, "failover-primary").inputs).toMatchObject({ type: "A", ttl: 60, records: ["203.0.113.10"] });
@@ -114,6 +115,9 @@ describe("FailoverDns (runbook 001: detect primary failure on /health, fail DNS 
       ["a bad record name", { recordName: "api" }, /FailoverDns\.recordName: "api" — must be a DNS name/],
       ["a DR name equal to the record name", { drRecordName: "api.stockanalysis.com" }, /FailoverDns\.drRecordName: "api\.stockanalysis\.com" — must be a DNS name other than recordName/],
       ["a negative TTL", { ttlSeconds: -1 }, /FailoverDns\.ttlSeconds: -1 — must be an integer from 0 to 86400/],
+      // Issue 14 item 4: the load balancer's own name carries the wrong Host header; the listener answers 404.
+      ["an alias primary without a health-check host", { healthCheck: { fqdn: undefined } }, /FailoverDns\.healthCheck\.fqdn: \(missing\) — must be set for an alias primary/],
+      ["a health check on the load balancer's own name", { healthCheck: { fqdn: "primary-nlb.elb.us-east-1.amazonaws.com" } }, /FailoverDns\.healthCheck\.fqdn: .* — must be a host the primary serves/],
     ];
     it.each(cases)("rejects %s", async (_, over, error) => {
       await planOf(() => expect(() => new FailoverDns("failover", args(over))).toThrow(error), { stack: "production" });
@@ -123,6 +127,13 @@ describe("FailoverDns (runbook 001: detect primary failure on /health, fail DNS 
       const regions = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"];
       const plan = await planOf(() => new FailoverDns("failover", args({ healthCheck: { intervalSeconds: 10, failureThreshold: 1, regions } })), { stack: "production" });
       expect(plan.one(HEALTH).inputs).toMatchObject({ requestInterval: 10, failureThreshold: 1, regions });
+    });
+
+    it("records the literal-target opt-in on the component, where the policy pack reads it", async () => {
+      const plan = await planOf(() => new FailoverDns("failover", args({ allowLiteralTargets: true })), { stack: "production" });
+      expect(plan.one("runbook:dr:FailoverDns").inputs).toMatchObject({ allowLiteralTargets: true, recordName: "api.stockanalysis.com" });
+      const without = await planOf(() => new FailoverDns("failover", args()), { stack: "production" });
+      expect(without.one("runbook:dr:FailoverDns").inputs.allowLiteralTargets).toBe(false);
     });
 
     it("accepts an alias primary with an IP secondary (both A records)", async () => {

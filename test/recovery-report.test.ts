@@ -31,6 +31,7 @@ const dailyDumpsOnly = () =>
     c.database.replicateBackupsToDr = false;
     c.backups = backupsSchema.parse({ replicateToDrRegion: false, postgres: { daily: { schedule: "0 2 * * *" } } });
     delete c.drRegion;
+    delete c.dr.stack; // no standby site either
   });
 
 describe("recovery report: production (runbook 001, RTO 4 h, RPO 1 h)", () => {
@@ -54,18 +55,45 @@ describe("recovery report: production (runbook 001, RTO 4 h, RPO 1 h)", () => {
     expect(r.rto.basis).toMatch(/100 GiB at 50 GiB\/h/);
   });
 
-  it("survives the loss of us-east-1 from backups replicated to us-west-2, with detection = 30 s × 3 + 60 s TTL", () => {
+  it("survives the loss of us-east-1 by promoting the replica in production-dr: each term with its source", () => {
     const r = row(report, "primary region loss");
     expect(report.replicationToDr).toBe(true);
-    expect(r.rpo.minutes).toBe(5 + 15);
-    expect(r.rpo.basis).toMatch(/automated backups replicated to the DR region/);
-    expect(r.rto.minutes).toBeCloseTo((30 * 3 + 60) / 60 + 30 + 20 + 120);
+    expect(r.rpo).toMatchObject({ minutes: 5, terms: [{ name: "replica lag", minutes: 5, source: expect.stringMatching(/cross-region read replica in production-dr.*dr\.standby\.replicaLagMinutes/) }] });
+    // DNS fails over by itself; on-call applies dr.active; promotion (15) and scale-out (10) run in one `pulumi up`.
+    expect(r.rto.terms!.map((t) => [t.name, t.minutes])).toEqual([["detection", (30 * 3 + 60) / 60], ["activation", 30], ["promotion", 15]]);
+    expect(r.rto.terms![0].source).toMatch(/30 s × 3 failed checks \(dr\.healthCheck\), then TTL 60 s/);
+    expect(r.rto.terms![2].source).toMatch(/scale-out 10 min runs alongside/);
+    expect(r.rto.minutes).toBeCloseTo(2.5 + 30 + 15);
+  });
+
+  it("states what standing by buys against a restore from the replicated backups", () => {
+    expect(report.standby).toEqual([
+      "the DR site is stack production-dr (dr.standby.database: replica); its footprint is in its own report",
+      "standing by buys: RPO 5 min instead of 20 min and RTO 47.5 min instead of 2 h 53 min with a restore from the replicated backups",
+    ]);
+  });
+
+  it("computes the restore path from its parts when the DR site keeps no replica", () => {
+    const r = row(recoveryReport(production((c) => (c.dr.standby.database = "restore"))), "primary region loss");
+    expect(r.rpo.terms!.map((t) => [t.name, t.minutes])).toEqual([["PITR", 5], ["backup replication lag", 15]]);
+    expect(r.rto.minutes).toBeCloseTo(2.5 + 30 + 20 + 120);
+    // At the 12-month size the capacity plan projects (500 GiB), a restore misses the 4 h RTO; the replica does not.
+    const big = (database: string) => recoveryReport(production((c) => Object.assign(c.dr, { databaseSizeGiB: 500, standby: { ...c.dr.standby, database } })));
+    expect(big("restore").meetsTargets).toBe(false);
+    expect(row(big("replica"), "primary region loss").meetsRto).toBe(true);
+  });
+
+  it("cannot recover a region loss from a DR site that holds no data (dr.standby.database: none)", () => {
+    const report = recoveryReport(production((c) => (c.dr.standby.database = "none")));
+    expect(row(report, "primary region loss")).toMatchObject({ rpo: { minutes: null }, rto: { minutes: null }, meetsRpo: false });
+    expect(report.meetsTargets).toBe(false);
   });
 
   it("renders a table with the targets, each scenario and the result", () => {
     const text = renderRecoveryReport(report);
     expect(text).toMatch(/^Recovery objectives \(targets: RPO 1 h, RTO 4 h\)/);
-    expect(text).toMatch(/primary region loss\s+20 min\s+2 h 53 min\s+meets targets/);
+    expect(text).toMatch(/primary region loss\s+5 min\s+47\.5 min\s+meets targets/);
+    expect(text).toMatch(/RTO 47\.5 min =\n\s+detection\s+2\.5 min\s+Route53/);
     expect(text).toMatch(/replication into the DR region: on/);
     expect(text).toMatch(/result: meets targets$/);
   });
@@ -113,6 +141,7 @@ describe("recovery report: a stack that only keeps daily dumps", () => {
 
   it("meets runbook 003's 24 h RPO with the same dumps when they are replicated to the DR region", () => {
     const config = production((c) => {
+      delete c.dr.stack; // the dumps are the only copy in the DR region
       c.dr.rpoMinutes = 1440;
       c.database.backupRetentionDays = 0;
       c.database.replicateBackupsToDr = false;
@@ -148,8 +177,8 @@ describe("recovery report: each fact moves the figures", () => {
       Object.assign(c.dr.records, { ttlSeconds: 300, primary: { cname: "primary.stockanalysis.com" }, secondary: { cname: "dr.stockanalysis.com" } });
     });
     const r = row(recoveryReport(config), "primary region loss");
-    expect(r.rto.minutes).toBeCloseTo((10 * 1 + 300) / 60 + 30 + 140);
-    expect(r.rto.basis).toMatch(/detection 10 s × 1 \+ TTL 300 s/);
+    expect(r.rto.minutes).toBeCloseTo((10 * 1 + 300) / 60 + 30 + 15);
+    expect(r.rto.basis).toMatch(/10 s × 1 failed checks \(dr\.healthCheck\), then TTL 300 s/);
   });
 
   it("shows but does not compare the region-loss row when DR is disabled (staging)", () => {

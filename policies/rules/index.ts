@@ -13,6 +13,7 @@ import { kmsPolicies } from "./kms";
 import { vpcPolicies } from "./vpc";
 import { iamPolicies } from "./iam";
 import { route53Policies } from "./route53";
+import { edgePolicies } from "./edge";
 import { kubernetesPolicies } from "./kubernetes";
 import { monitoringPolicies } from "./monitoring";
 import { observabilityPolicies } from "./observability";
@@ -41,6 +42,7 @@ export const policies: RunbookPolicy[] = [
   ...vpcPolicies,
   ...iamPolicies,
   ...route53Policies,
+  ...edgePolicies,
   ...kubernetesPolicies,
   ...rbacPolicies,
   ...rbacSubjectPolicies,

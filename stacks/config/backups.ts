@@ -142,7 +142,8 @@ function checkTransitions(report: Report, path: Array<string | number>, expireAf
 export const refineBackups: Refinement = (config, report) => {
   const backups = config.backups;
   if (!backups) {
-    if (config.environment === "production" && config.database)
+    // A DR stack's database is a replica: the primary's dumps (replicated into this region) are its backups until activation.
+    if (config.environment === "production" && config.database && config.role !== "dr")
       report(["backups"], undefined, "production with a database must configure backups (runbook 001: daily dumps at 02:00 UTC kept 30 days)");
     return;
   }

@@ -4,6 +4,7 @@ import type { Refinement } from "./refinement";
 import { ROUTE53_CHECKER_REGIONS, HEALTH_CHECK_INTERVALS } from "../../core/aws-catalogue";
 export { ROUTE53_CHECKER_REGIONS, HEALTH_CHECK_INTERVALS };
 import { GROUP_ALLOWED, GROUP_NAME, isReservedGroup } from "../../core/rbac";
+import { isLoadBalancerHostname } from "../../core/elb";
 
 const hostname = () => str(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, "a DNS name such as api.example.com");
 const ipv4 = () => str(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, "an IPv4 address such as 203.0.113.10");
@@ -44,7 +45,7 @@ export const DR_DEFAULTS = {
 /** The Route53 health check on the primary site (runbook 001: `curl -f https://api.stockanalysis.com/health`). */
 export const healthCheckSchema = z
   .object({
-    /** Host the checkers call, also sent as Host header and SNI (the primary's ingress must answer /health for it); never the failover name. @default the primary target's host name */
+    /** Host the checkers call, also sent as Host header and SNI (the primary's load balancer must serve it); never the failover name or a load balancer's own name. @default the primary's site name (edge.siteName) */
     fqdn: hostname().optional(),
     /** HTTPS path that answers 2xx/3xx when the site is healthy (runbook: /health). @default "/health" */
     path: str(/^\/[A-Za-z0-9\-._~:/@!$&'()*+,;=%]*(\?[A-Za-z0-9\-._~:/?@!$&'()*+,;=%]*)?$/, 'an absolute URL path such as "/health" (URL characters only, at most 255: Route53\'s ResourcePath limit)')
@@ -78,16 +79,50 @@ export const failoverRecordsSchema = z
     drName: hostname().optional(),
     /** TTL of CNAME/IP records; alias records use the target's TTL (60 s for load balancers). @default 60 */
     ttlSeconds: int(0, 86400).default(DR_DEFAULTS.ttlSeconds),
-    /** The primary site. No default. */
-    primary: failoverTargetSchema,
-    /** The DR site. No default. */
-    secondary: failoverTargetSchema,
+    /** The primary site, typed by hand (needs allowLiteralTargets). @default this stack's own load balancer (runbook-infra:edge) */
+    primary: failoverTargetSchema.optional(),
+    /** The DR site, typed by hand (needs allowLiteralTargets). @default the DR stack's load balancer, read through the stack reference `dr.stack` */
+    secondary: failoverTargetSchema.optional(),
+    /**
+     * Accept targets typed into config (alias, cname, ip) instead of the stacks' own load balancers.
+     * A typed load-balancer name is a placeholder or a copy of another stack's state; this opt-in is
+     * recorded on the FailoverDns component so that the policy pack and reviewers see it. @default false
+     */
+    allowLiteralTargets: bool().default(false),
   })
   .strict();
 
+/**
+ * How the DR site stands by. The DR stack builds it; the primary computes its recovery report from the
+ * same keys (and the policy pack compares them with what the DR stack reports through its outputs).
+ */
+export const standbySchema = z
+  .object({
+    /**
+     * The DR site's database: `replica` (a cross-region read replica, promoted on activation: RPO = its
+     * lag, RTO adds a promotion), `restore` (none standing by; restore from the RDS automated backups
+     * replicated to drRegion: RPO = PITR + backup replication lag, RTO adds size/throughput), or `none`
+     * (the DR stack's first deploy, before the primary's database exists). @default "replica"
+     */
+    database: oneOf(["replica", "restore", "none"]).default("replica"),
+    /** Nodes per node group while standing by (min = desired); activation restores the configured sizes. @default 3 */
+    nodes: int(1, 1000).default(3),
+    /** Replicas per DR service while standing by; activation raises them to dr.drReplicas. @default 2 */
+    replicas: int(1, 200).default(2),
+    /** Planning figure: how far the cross-region replica lags (minutes); alarm on RDS ReplicaLag above it. @default 5 */
+    replicaLagMinutes: num(0, 1440).default(5),
+    /** Planning figure: promoting the replica to a writable instance (RDS: minutes, with a reboot). @default 15 */
+    promotionMinutes: int(0, 1440).default(15),
+    /** Planning figure: new nodes joining and the DR deployments reaching dr.drReplicas. @default 10 */
+    scaleOutMinutes: int(0, 1440).default(10),
+  })
+  .strict();
+
+export type StandbyConfig = z.infer<typeof standbySchema>;
+
 export const drSchema = z
   .object({
-    /** Build the DR pieces (failover DNS, DR namespace, replication into drRegion). A dr section means DR unless it says false. @default true */
+    /** Build the DR pieces (failover DNS, DR namespace, replication into drRegion). A dr section means DR unless it says false; a DR stack (role: dr) builds none of them and ignores it. @default true */
     enabled: bool().default(true),
     /** Recovery time objective in minutes (runbook 001 and 003: 4 hours). No default. */
     rtoMinutes: int(1, 43200),
@@ -97,6 +132,24 @@ export const drSchema = z
     healthCheck: healthCheckSchema.prefault({}),
     /** The failover record pair. Required when enabled. @default none */
     records: failoverRecordsSchema.optional(),
+    /**
+     * The DR stack's name for a Pulumi stack reference (`production-dr`, or `org/project/production-dr`):
+     * the SECONDARY record aliases that stack's load balancer (its `edgeLoadBalancerDnsName` and
+     * `edgeLoadBalancerZoneId` outputs). Required in production with DR enabled. @default none
+     */
+    stack: str(/^([A-Za-z0-9][A-Za-z0-9._-]*\/){0,2}[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a stack name such as "production-dr" or "acme/runbook-infra/production-dr"').optional(),
+    /**
+     * DR stack only (role: dr): activate the site — promote the database replica, grow the node groups
+     * to their configured sizes and the DR services to dr.drReplicas. A reviewed config change that a
+     * pull request previews and `pulumi up` applies (README "DR activation"). @default false
+     */
+    active: bool().default(false),
+    /** DR stack only: the primary stack whose database the site replicates (its physical names follow from it), e.g. "production". @default none */
+    primaryStack: str(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a stack name such as "production"').optional(),
+    /** DR stack only: the primary's region (where the replica's source lives). @default none */
+    primaryRegion: str(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region name such as us-east-1").optional(),
+    /** How the DR site stands by (see each key). @default {} (every key at its default) */
+    standby: standbySchema.prefault({}),
     /** Replicas each service runs at in the DR namespace (runbook 001: 5 for stock-analysis-api and celery-worker). @default {} */
     drReplicas: z.record(k8sName(), int(1, 200)).default({}),
     /** DR HPAs may grow to ceil(drReplicas × this factor); the DR quota admits that maximum. @default 2 */
@@ -136,6 +189,31 @@ function inZone(name: string, zone: string): boolean {
 
 export const refineDr: Refinement = (config, report) => {
   const dr = config.dr;
+  if (config.role === "dr") {
+    // The DR site is the failover target, not a failover source: the records and replication live in the primary stack.
+    if (!dr) return report(["dr"], dr, "must be set in a DR stack (role: dr): targets, dr.primaryRegion, dr.drReplicas, dr.standby");
+    if (dr.records) report(["dr", "records"], dr.records, "must not be set in a DR stack (role: dr): the primary stack owns the failover records");
+    if (dr.stack) report(["dr", "stack"], dr.stack, "must not be set in a DR stack (role: dr): the primary references the DR stack, not the other way round");
+    if (!config.edge) report(["edge"], config.edge, "must be set in a DR stack (role: dr): its load balancer is the SECONDARY failover target");
+    if (!dr.primaryRegion) report(["dr", "primaryRegion"], dr.primaryRegion, "must be set in a DR stack (role: dr): the region of the primary site");
+    else if (dr.primaryRegion === config.region) report(["dr", "primaryRegion"], dr.primaryRegion, `must differ from aws:region (${config.region}): a DR site in the primary's region fails with it`);
+    if (dr.standby.database === "replica") {
+      if (!dr.primaryStack) report(["dr", "primaryStack"], dr.primaryStack, "must name the primary stack when dr.standby.database is replica (the replica's source)");
+      if (!config.database) report(["database"], config.database, "must be set when dr.standby.database is replica (engine version, class and storage ceiling of the replica, as the primary's)");
+    }
+    if (dr.standby.database === "restore" && !config.database && dr.databaseSizeGiB === undefined)
+      report(["dr", "databaseSizeGiB"], dr.databaseSizeGiB, "must be set when dr.standby.database is restore and no database section is: the size the restore loads (RTO)");
+    if (config.drRegion) report(["drRegion"], config.drRegion, "must not be set in a DR stack (role: dr): the DR stack replicates nowhere; set dr.primaryRegion");
+    if (dr.active && dr.standby.database === "none") report(["dr", "active"], dr.active, "needs dr.standby.database replica or restore: a site with no database cannot take over");
+    const app = config.application;
+    if (app)
+      for (const name of Object.keys(dr.drReplicas))
+        if (!app.services.some((s) => s.name === name))
+          report(["dr", "drReplicas", name], dr.drReplicas[name], `unknown service; application.services has: ${app.services.map((s) => s.name).join(", ") || "(none)"}`);
+    return;
+  }
+  if (dr?.active) report(["dr", "active"], dr.active, "is for a DR stack (role: dr); the primary's failover is automatic");
+  if (dr?.primaryStack || dr?.primaryRegion) report(["dr", dr.primaryStack ? "primaryStack" : "primaryRegion"], dr.primaryStack ?? dr.primaryRegion, "is for a DR stack (role: dr)");
   if (config.environment === "production") {
     if (!dr) return report(["dr"], dr, "must be set in production (runbook targets: rtoMinutes 240, rpoMinutes 60)");
     if (!dr.enabled) report(["dr", "enabled"], dr.enabled, "must be true in production");
@@ -145,6 +223,8 @@ export const refineDr: Refinement = (config, report) => {
     if (!config.drRegion) report(["dr", "enabled"], dr.enabled, "needs runbook-infra:drRegion (where backups are replicated and the DR site runs)");
     else if (config.drRegion === config.region) report(["drRegion"], config.drRegion, `must differ from aws:region (${config.region})`);
     if (!dr.records) report(["dr", "records"], dr.records, "must be set when DR is enabled (name, primary and secondary targets)");
+    if (config.environment === "production" && !dr.stack)
+      report(["dr", "stack"], dr.stack, 'must name the DR stack in production (e.g. "production-dr"): the SECONDARY record aliases its load balancer');
   }
   const app = config.application;
   const services = Object.keys(dr.drReplicas);
@@ -167,16 +247,32 @@ export const refineDr: Refinement = (config, report) => {
     const name = records[key];
     if (name !== undefined && !inZone(name, zone)) report(["dr", "records", key], name, `must be inside the zone ${zone}`);
   }
+  if (!records.primary && !config.edge) report(["dr", "records", "primary"], records.primary, "must be set when runbook-infra:edge is not (then it defaults to this stack's own load balancer)");
+  if (!records.secondary && !dr.stack) report(["dr", "records", "secondary"], records.secondary, "must be set when dr.stack is not (then it defaults to the DR stack's load balancer)");
   for (const side of ["primary", "secondary"] as const) {
     const target = records[side];
+    if (!target) continue;
+    const typed = target.alias?.dnsName ?? target.cname ?? target.ip;
+    if (!records.allowLiteralTargets)
+      report(
+        ["dr", "records", side],
+        target,
+        isLoadBalancerHostname(typed)
+          ? "names a load balancer by hand (a placeholder or a copy of another stack's state); remove it so the stack's own load balancer is used, or set dr.records.allowLiteralTargets: true"
+          : "is typed by hand; remove it to use the stacks' own load balancers, or set dr.records.allowLiteralTargets: true",
+      );
     const kinds = (["alias", "cname", "ip"] as const).filter((k) => target[k] !== undefined);
     if (kinds.length !== 1) report(["dr", "records", side], target, "must set exactly one of alias {dnsName, zoneId}, cname, ip");
   }
-  const primaryType = targetRecordType(records.primary);
-  const secondaryType = targetRecordType(records.secondary);
+  const primaryType = records.primary ? targetRecordType(records.primary) : "A";
+  const secondaryType = records.secondary ? targetRecordType(records.secondary) : "A";
   if (primaryType !== secondaryType)
     report(["dr", "records", "secondary"], records.secondary, `must be the same record type as primary (${primaryType}): Route53 failover pairs share one type; use alias/ip with alias/ip, cname with cname`);
   if (primaryType === "CNAME" && records.name === zone) report(["dr", "records", "name"], records.name, "must not be the zone apex when the targets are CNAMEs (use alias targets there)");
+  if (isLoadBalancerHostname(dr.healthCheck.fqdn))
+    report(["dr", "healthCheck", "fqdn"], dr.healthCheck.fqdn, "must be a host the primary serves (its site name), not a load balancer's own name: the listener answers 404 to that Host header and the certificate does not cover it");
+  if (!dr.healthCheck.fqdn && records.primary?.alias)
+    report(["dr", "healthCheck", "fqdn"], dr.healthCheck.fqdn, "must be set when the primary is a typed alias: name the host the primary serves");
   if (dr.healthCheck.fqdn === records.name)
     report(["dr", "healthCheck", "fqdn"], dr.healthCheck.fqdn, "must name the primary site itself, not the failover name (after failover it would check the DR site)");
 };

@@ -19,6 +19,7 @@ import { refineTags, tagsSchema } from "./tags";
 import { changeWindowsSchema, refineChangeWindows } from "./change-windows";
 import { observabilitySchema, refineObservability } from "./observability";
 import { costSchema, refineCost } from "./cost";
+import { edgeSchema, refineEdge } from "./edge";
 import type { Refinement } from "./refinement";
 import { systemField } from "./naming";
 
@@ -32,6 +33,8 @@ export const stackConfigSchema = z
     environment: oneOf(["production", "staging", "development"]),
     /** The system this stack belongs to; every physical name starts with `<system>-<stack>`. @default the tag `system` */
     system: systemField().optional(),
+    /** `primary` serves the system; `dr` is the standby site in another region that failover lands on (see README "DR site"). @default "primary" */
+    role: oneOf(["primary", "dr"]).default("primary"),
     /** Region for disaster recovery copies (backup replicas, KMS replica keys, RDS backup replication). @default none */
     drRegion: awsRegion().optional(),
     /** Public DNS zone of the system, e.g. stockanalysis.com. @default none */
@@ -52,6 +55,8 @@ export const stackConfigSchema = z
     backups: backupsSchema.optional(),
     /** Prometheus rules, SLOs, Alertmanager routing and dashboards. @default none */
     monitoring: monitoringSchema.optional(),
+    /** The cluster's edge: the API's load balancer, the AWS Load Balancer Controller, cert-manager. @default none */
+    edge: edgeSchema.optional(),
     /** Disaster recovery targets and failover. @default none */
     dr: drSchema.optional(),
     /** Network policies, quarantine, IP blocklist and web firewall (runbooks 002/003 containment). @default all on */
@@ -70,7 +75,7 @@ export const stackConfigSchema = z
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
 /** Checks that span keys, in the order their keys appear in the schema. */
-export const refinements: Refinement[] = [refineTags, refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineDr, refineSecurity, refineMessaging, refineChangeWindows, refineObservability, refineCost];
+export const refinements: Refinement[] = [refineTags, refineNetwork, refineCluster, refineDatabase, refineCache, refineApplication, refineBackups, refineMonitoring, refineEdge, refineDr, refineSecurity, refineMessaging, refineChangeWindows, refineObservability, refineCost];
 
 /**
  * Keys that hold credentials. They must be set with `pulumi config set --secret` (`secure:` in the

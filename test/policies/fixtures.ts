@@ -13,6 +13,10 @@ const OIDC_ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
 const TAGS = { project: PROJECT, stack: STACK, environment: "production", "managed-by": "pulumi", system: "stock-analysis" };
 const K8S_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "runbook-infra" };
 
+/** Load balancer names as AWS assigns them (the plans' own load balancer, and the DR stack's as its reference reads it). */
+export const PRIMARY_LB_NAME = "runbook-infra-production-api-1224386724.us-east-1.elb.amazonaws.com";
+export const DR_LB_NAME = "runbook-infra-production-dr-api-1224386724.us-west-2.elb.amazonaws.com";
+
 export function urnOf(type: string, name: string, stack = STACK): string {
   return `urn:pulumi:${stack}::${PROJECT}::${type}::${name}`;
 }
@@ -133,8 +137,10 @@ export function compliantPlan(): Plan {
     failureThreshold: 3,
     tags: TAGS,
   });
-  const record = (name: string, type: "PRIMARY" | "SECONDARY", target: string, extra: Record<string, unknown> = {}) =>
-    res("aws:route53/record:Record", name, { zoneId: "Z0123456789ABCDEFGHIJ", name: "api.stockanalysis.com", type: "CNAME", ttl: 60, records: [target], setIdentifier: type.toLowerCase(), failoverRoutingPolicies: [{ type }], ...extra });
+  const record = (name: string, type: "PRIMARY" | "SECONDARY", target: string, extra: Record<string, unknown> = {}, more: Partial<PlanResource> = {}) =>
+    res("aws:route53/record:Record", name, { zoneId: "Z0123456789ABCDEFGHIJ", name: "api.stockanalysis.com", type: "CNAME", ttl: 60, records: [target], setIdentifier: type.toLowerCase(), failoverRoutingPolicies: [{ type }], ...extra }, more);
+  const edgeLb = res("aws:lb/loadBalancer:LoadBalancer", "edge-alb", { name: "runbook-infra-production-api", loadBalancerType: "application", internal: true, dropInvalidHeaderFields: true, enableDeletionProtection: true, tags: TAGS });
+  const drStack = res("pulumi:pulumi:StackReference", "dr-stack", { name: "production-dr" });
   const irsaTrust = JSON.stringify({
     Version: "2012-10-17",
     Statement: [
@@ -246,8 +252,12 @@ export function compliantPlan(): Plan {
       }),
       healthCheck,
       res("aws:cloudwatch/metricAlarm:MetricAlarm", "dns-primary-unhealthy", { namespace: "AWS/Route53", metricName: "HealthCheckStatus", alarmActions: ["arn:aws:sns:us-east-1:123456789012:alerts"], tags: TAGS }),
-      record("dns-primary", "PRIMARY", "primary.stockanalysis.com", { healthCheckId: "hc-0123" }),
-      record("dns-secondary", "SECONDARY", "dr.stockanalysis.com"),
+      // The edge: this stack's load balancer (serving primary. and api.) and the DR stack read through a reference.
+      edgeLb,
+      res("runbook:edge:ApiLoadBalancer", "edge", { scheme: "internet-facing", hosts: ["primary.stockanalysis.com", "api.stockanalysis.com"], siteName: "primary.stockanalysis.com" }, { custom: false }),
+      drStack,
+      record("dns-primary", "PRIMARY", PRIMARY_LB_NAME, { healthCheckId: "hc-0123" }, { dependencies: [edgeLb.urn] }),
+      record("dns-secondary", "SECONDARY", DR_LB_NAME, {}, { dependencies: [drStack.urn] }),
       res("kubernetes:core/v1:Namespace", "app-namespace", {
         metadata: {
           name: "stock-analysis-system",

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { evaluatePlan, Plan, Violation } from "../../policies/evaluate";
 import { policies } from "../../policies/rules";
-import { add, compliantPlan, ISSUER, one, remove, stagingPlan } from "./fixtures";
+import { add, compliantPlan, ISSUER, one, PRIMARY_LB_NAME, remove, stagingPlan } from "./fixtures";
 import { ACCESS_ASSOCIATION, ACCESS_ENTRY, ADDON, INGRESS, STORAGE_CLASS } from "./fixtures-cluster";
 
 const BUCKET = "aws:s3/bucket:Bucket";
@@ -373,6 +373,50 @@ const cases: Record<string, Case> = {
     },
   },
   "route53-failover-pair": { violate: (p) => remove(p, RECORD, "dns-secondary"), message: /PRIMARY CNAME api.stockanalysis.com has no SECONDARY/ },
+  // Edge and failover targets (issue 14 item 4, issue 18)
+  "route53-no-literal-load-balancer-targets": {
+    // The placeholder the stack files used to carry, typed into the record with nothing behind it.
+    violate: (p) => {
+      const primary = one(p, RECORD, "dns-primary");
+      primary.inputs.records = ["stock-analysis-primary.elb.us-east-1.amazonaws.com"];
+      primary.dependencies = [];
+    },
+    message: /record api.stockanalysis.com points at stock-analysis-primary.elb.us-east-1.amazonaws.com, a load balancer name no resource or stack reference/,
+    // The visible opt-in on the FailoverDns parent accepts the same typed name.
+    accept: (p) => {
+      const failover = add(p, "runbook:dr:FailoverDns", "failover", { allowLiteralTargets: true, recordName: "api.stockanalysis.com" }, { custom: false });
+      const primary = one(p, RECORD, "dns-primary");
+      primary.inputs.records = ["stock-analysis-primary.elb.us-east-1.amazonaws.com"];
+      primary.dependencies = [];
+      primary.parent = failover.urn;
+    },
+  },
+  "route53-health-check-served-host": {
+    violate: (p) => (one(p, "aws:route53/healthCheck:HealthCheck").inputs.fqdn = PRIMARY_LB_NAME),
+    message: /asks for runbook-infra-production-api-1224386724.us-east-1.elb.amazonaws.com, the load balancer's own name/,
+    // A name the load balancer's certificate covers is served too.
+    accept: (p) => {
+      add(p, "aws:acm/certificate:Certificate", "edge-cert", { domainName: "primary.stockanalysis.com", subjectAlternativeNames: ["status.stockanalysis.com"], validationMethod: "DNS" });
+      one(p, "aws:route53/healthCheck:HealthCheck").inputs.fqdn = "status.stockanalysis.com";
+    },
+  },
+  "dr-stack-reference": {
+    violate: (p) => {
+      remove(p, "pulumi:pulumi:StackReference");
+      one(p, RECORD, "dns-secondary").dependencies = [];
+    },
+    message: /SECONDARY api.stockanalysis.com has failover but the stack reads no DR stack/,
+    // No failover records, nothing to read.
+    accept: (p) => {
+      remove(p, RECORD);
+      remove(p, "pulumi:pulumi:StackReference");
+    },
+  },
+  "route53-secondary-in-dr-region": {
+    violate: (p) => (one(p, RECORD, "dns-secondary").inputs.records = ["runbook-infra-production-dr-api-1.us-east-1.elb.amazonaws.com"]),
+    message: /SECONDARY api.stockanalysis.com points at runbook-infra-production-dr-api-1.us-east-1.elb.amazonaws.com in us-east-1, not in the DR region us-west-2/,
+    accept: (p) => (one(p, RECORD, "dns-secondary").inputs.records = ["dualstack.runbook-infra-production-dr-api-1.us-west-2.elb.amazonaws.com"]),
+  },
   "route53-health-check-detects-quickly": {
     violate: (p) => Object.assign(one(p, "aws:route53/healthCheck:HealthCheck").inputs, { type: "HTTP", failureThreshold: 5 }),
     message: /type is HTTP, not HTTPS[\s\S]*failureThreshold 5 exceeds 3/,

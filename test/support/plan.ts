@@ -19,6 +19,25 @@ export interface PlanOptions {
   region?: string;
   config?: Record<string, string>;
   secretKeys?: string[];
+  /** Outputs of other stacks by name, answering `pulumi.StackReference`. @default {} */
+  stackOutputs?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * What a DR stack's saved plan answers a stack reference with (the outputs `stacks/edge.ts` and
+ * `stacks/standby.ts` write), as the offline preview would read them: the default for any `<name>-dr`.
+ */
+export function drStackOutputs(stack: string, region = "us-west-2"): Record<string, unknown> {
+  const name = `runbook-infra-${stack.split("/").pop()}-api`.slice(0, 32);
+  return {
+    edgeLoadBalancerDnsName: `${name}-1224386724.${region}.elb.amazonaws.com`,
+    edgeLoadBalancerZoneId: "Z1H1FL5HABSF5",
+    edgeLoadBalancerArn: `arn:aws:elasticloadbalancing:${region}:123456789012:loadbalancer/app/${name}/48faa8a4d60475e6`,
+    edgeRegion: region,
+    edgeSiteName: "dr.stockanalysis.com",
+    standbyDatabase: "replica",
+    drActive: false,
+  };
 }
 
 export async function planOf(program: () => unknown, options: PlanOptions = {}): Promise<TestPlan> {
@@ -30,6 +49,11 @@ export async function planOf(program: () => unknown, options: PlanOptions = {}):
     secretKeys: options.secretKeys ?? [],
     region,
     program,
+    stackOutputs: async (stack) => {
+      const found = options.stackOutputs?.[stack] ?? (stack.endsWith("-dr") ? drStackOutputs(stack) : undefined);
+      if (!found) throw new Error(`test: no outputs for stack reference ${stack}`);
+      return found;
+    },
   });
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   return {
