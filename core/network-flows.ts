@@ -211,6 +211,15 @@ export function deriveWorkloadFlows(inputs: FlowInputs): WorkloadFlows[] {
 // Rendering
 
 /** The addresses the flows resolve to. */
+/**
+ * ClusterIP of the `kubernetes` Service when EKS picks the service range itself: 172.20.0.0/16 for a VPC
+ * inside 10.0.0.0/8, else 10.100.0.0/16. Allowed next to the API ENIs because a pod's kubectl dials the
+ * ClusterIP and where a CNI evaluates egress relative to kube-proxy's DNAT is the CNI's choice.
+ */
+export function kubernetesServiceIp(vpcCidr: string): string {
+  return vpcCidr.startsWith("10.") ? "172.20.0.1" : "10.100.0.1";
+}
+
 export interface NetworkAddresses {
   /** CIDRs of the private subnets: nodes and pods, RDS, ElastiCache and the EKS control-plane ENIs. */
   privateSubnetCidrs: string[];
@@ -218,6 +227,8 @@ export interface NetworkAddresses {
   loadBalancerCidrs: string[];
   /** Namespace of the Prometheus that scrapes this one. @default "monitoring" */
   monitoringNamespace?: string;
+  /** ClusterIP of the `kubernetes` Service (see kubernetesServiceIp). @default none */
+  kubernetesServiceIp?: string;
 }
 
 export interface NetworkPolicyPeer {
@@ -261,7 +272,9 @@ function withoutQuarantined(selector: LabelSelector): LabelSelector {
 
 function egressPeers(target: EgressTarget, addresses: NetworkAddresses, selectors: Map<string, LabelSelector>): NetworkPolicyPeer[] {
   if (target === "dns") return [KUBE_DNS];
-  if (target === "database" || target === "cache" || target === "messaging" || target === "kube-api") return addresses.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  if (target === "kube-api")
+    return [...addresses.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })), ...(addresses.kubernetesServiceIp ? [{ ipBlock: { cidr: `${addresses.kubernetesServiceIp}/32` } }] : [])];
+  if (target === "database" || target === "cache" || target === "messaging") return addresses.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } }));
   if (target === "aws-apis") return [{ ipBlock: { cidr: "0.0.0.0/0", except: [...NON_PUBLIC_IPV4] } }];
   const service = target.slice("service:".length);
   return [{ podSelector: withoutQuarantined(selectors.get(service) ?? { matchLabels: { app: service } }) }];

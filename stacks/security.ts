@@ -6,6 +6,7 @@ import type { DrOutputs } from "./dr";
 import { NetworkPolicies } from "../components/network-policies";
 import { WebFirewall } from "../components/web-firewall";
 import { ExtraWorkload, stackNetworkFlows } from "../model/network-flows";
+import { kubernetesServiceIp } from "../core/network-flows";
 
 export type { ExtraWorkload } from "../model/network-flows";
 
@@ -60,6 +61,7 @@ export function deploySecurity(ctx: StackContext): Record<string, unknown> {
           // An internal load balancer's ENIs sit in the private subnets: its traffic comes from there.
           loadBalancerCidrs: entry.loadBalancerSubnets === "public" ? network.publicSubnetCidrs : network.privateSubnetCidrs,
           monitoringNamespace: config.monitoring?.namespace,
+          kubernetesServiceIp: kubernetesServiceIp(config.network.cidr),
         },
         quarantine: entry.quarantine,
         defaultDeny: entry.defaultDeny,

@@ -9,7 +9,7 @@ import { asK8sObject, schemaErrors } from "./support/k8s-schema";
 import { loadStackFile } from "../preview/stack-files";
 import { parseStackConfig } from "../stacks/config/load";
 import { stackNetworkFlows, ExtraWorkload } from "../model/network-flows";
-import { EffectiveFlows, NON_PUBLIC_IPV4, QUARANTINE_LABEL, RenderedPolicy, effectiveFlows, renderNetworkPolicies, selectorMatches } from "../core/network-flows";
+import { EffectiveFlows, NON_PUBLIC_IPV4, kubernetesServiceIp, QUARANTINE_LABEL, RenderedPolicy, effectiveFlows, renderNetworkPolicies, selectorMatches } from "../core/network-flows";
 import { NetworkPolicies } from "../components/network-policies";
 import { evaluatePlan, Plan } from "../policies/evaluate";
 
@@ -188,7 +188,8 @@ describe("the production plan", () => {
     expect(effectiveFlows(policies, podLabels(plan, "postgres-backup-hourly")).egress).toEqual(dump.egress);
     expect(effectiveFlows(policies, podLabels(plan, "postgres-restore")).egress).toEqual(sorted(DNS, privatePort(5432), AWS_HTTPS));
     const config = effectiveFlows(policies, podLabels(plan, "k8s-config-backup"));
-    expect(config.egress).toEqual(sorted(DNS, privatePort(443), AWS_HTTPS));
+    // The API ENIs in the private subnets and the `kubernetes` Service's ClusterIP (EKS picks 172.20.0.0/16 beside a 10.x VPC).
+    expect(config.egress).toEqual(sorted(DNS, privatePort(443), ["TCP/443 ipBlock 172.20.0.1/32"], AWS_HTTPS));
     expect(config.egress.join("\n")).not.toMatch(/5432|6379/);
   });
 
@@ -303,6 +304,11 @@ describe("NetworkPolicies component arguments", () => {
 });
 
 describe("label selectors (core/network-flows.ts)", () => {
+  it("name the kubernetes Service's ClusterIP EKS picks for the VPC's range", () => {
+    expect(kubernetesServiceIp("10.0.0.0/16")).toBe("172.20.0.1");
+    expect(kubernetesServiceIp("192.168.0.0/16")).toBe("10.100.0.1");
+  });
+
   it("follow Kubernetes semantics for matchLabels and every operator", () => {
     expect(selectorMatches({}, { any: "thing" })).toBe(true);
     expect(selectorMatches({ matchLabels: { app: "api" } }, { app: "api", tier: "web" })).toBe(true);
