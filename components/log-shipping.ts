@@ -9,14 +9,12 @@ import { IrsaRole } from "./irsa-role";
 import { logsEncryptingKeyPolicy } from "./kms-key-policy";
 import { isPinnedImage } from "./postgres-backup-jobs";
 
-/** The fluent/fluent-bit chart, pinned exactly. */
-export const FLUENT_BIT_CHART_VERSION = "0.49.0";
-/** The Fluent Bit image the chart runs, pinned (the project's own image on its Debian distroless base). */
-export const FLUENT_BIT_IMAGE = { repository: "cr.fluentbit.io/fluent/fluent-bit", tag: "4.0.3" } as const;
+// The chart and image pins live in the versions table (core/versions.ts) with the other versions.
+import { FLUENT_BIT_CHART_VERSION, FLUENT_BIT_IMAGE } from "../core/versions";
+export { FLUENT_BIT_CHART_VERSION, FLUENT_BIT_IMAGE };
 const CHART_REPO = "https://fluent.github.io/helm-charts";
 const SERVICE_ACCOUNT = "fluent-bit";
-/** CloudWatch Logs retention values AWS accepts. */
-const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+import { LOG_RETENTION_DAYS as RETENTION_DAYS } from "../core/retention";
 
 export interface LogShippingArgs {
   /** EKS cluster name; log groups are `/aws/eks/<cluster>/containers/<namespace>`. No default. */
@@ -131,7 +129,7 @@ export class LogShipping extends pulumi.ComponentResource {
     for (const ns of args.namespaces) if (!K8S_NAME.test(ns)) rejectArg(C, "namespaces", ns, "must be Kubernetes namespace names");
     if (new Set(args.namespaces).size !== args.namespaces.length) rejectArg(C, "namespaces", args.namespaces, "must not list a namespace twice");
     const retention = args.retentionDays ?? 90;
-    if (!RETENTION_DAYS.includes(retention)) rejectArg(C, "retentionDays", retention, `must be one of ${RETENTION_DAYS.join(", ")} (CloudWatch Logs retention values)`);
+    if (!(RETENTION_DAYS as readonly number[]).includes(retention)) rejectArg(C, "retentionDays", retention, `must be one of ${RETENTION_DAYS.join(", ")} (CloudWatch Logs retention values)`);
     const agentNamespace = args.agentNamespace ?? "logging";
     if (!K8S_NAME.test(agentNamespace)) rejectArg(C, "agentNamespace", agentNamespace, "must be a Kubernetes namespace name");
     const chartVersion = args.chartVersion ?? FLUENT_BIT_CHART_VERSION;

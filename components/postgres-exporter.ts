@@ -9,8 +9,9 @@ import { exporterWorkload } from "./exporter-workload";
 import { readProjectFile } from "../core/project-file";
 import { K8S_NAME } from "../core/patterns";
 
-/** postgres_exporter, pinned (prometheus-community image on quay.io's busybox base, rebuilt each release). */
-export const POSTGRES_EXPORTER_IMAGE = "quay.io/prometheuscommunity/postgres-exporter:v0.20.1";
+// The exporter and client image pins live in the versions table (core/versions.ts).
+import { POSTGRES_CLIENT_IMAGES, POSTGRES_EXPORTER_IMAGE } from "../core/versions";
+export { POSTGRES_EXPORTER_IMAGE };
 /** Port postgres_exporter serves /metrics on. */
 export const POSTGRES_EXPORTER_PORT = 9187;
 /** A PostgreSQL role name the bootstrap SQL accepts (lowercase identifier, not a reserved pg_ prefix). */
@@ -35,7 +36,7 @@ export interface PostgresExporterArgs {
   passwordVersion?: number;
   /** postgres_exporter image, pinned. @default "quay.io/prometheuscommunity/postgres-exporter:v0.20.1" */
   image?: string;
-  /** psql image for the bootstrap Job, pinned; psql ≥ 15 (the SQL reads its inputs with \getenv). @default "postgres:17.2-bookworm" */
+  /** psql image for the bootstrap Job, pinned; psql ≥ 15 (the SQL reads its inputs with \getenv). @default "postgres:17.6-trixie" (POSTGRES_CLIENT_IMAGES["17"], Debian 13 base) */
   clientImage?: string;
   /** The exporter's resources. @default requests 50m/64Mi, limits 200m/128Mi */
   resources?: ContainerResources;
@@ -73,7 +74,7 @@ export class PostgresExporter extends pulumi.ComponentResource {
     if (!Number.isInteger(version) || version < 1) rejectArg(C, "passwordVersion", version, "must be a whole number ≥ 1");
     const image = args.image ?? POSTGRES_EXPORTER_IMAGE;
     if (!isPinnedImage(image)) rejectArg(C, "image", image, "must be pinned by a tag other than latest or by digest");
-    const clientImage = args.clientImage ?? "postgres:17.2-bookworm";
+    const clientImage = args.clientImage ?? POSTGRES_CLIENT_IMAGES["17"];
     if (!isPinnedImage(clientImage)) rejectArg(C, "clientImage", clientImage, "must be pinned by a tag other than latest or by digest");
     const major = Number(/^postgres:(\d+)/.exec(clientImage)?.[1] ?? NaN);
     if (major < 15) rejectArg(C, "clientImage", clientImage, "must carry psql 15 or newer (the bootstrap SQL uses \\getenv)");

@@ -5,8 +5,9 @@ import { LIBRARY_LABELS } from "../core/labels";
 import { ContainerResources, checkResources, isPinnedImage } from "./postgres-backup-jobs";
 import { exporterWorkload } from "./exporter-workload";
 
-/** redis_exporter, pinned (the upstream image: a static binary with CA certificates, rebuilt each release). */
-export const REDIS_EXPORTER_IMAGE = "oliver006/redis_exporter:v1.91.1";
+// The image pin lives in the versions table (core/versions.ts).
+import { REDIS_EXPORTER_IMAGE } from "../core/versions";
+export { REDIS_EXPORTER_IMAGE };
 /** Port redis_exporter serves /metrics on. */
 export const REDIS_EXPORTER_PORT = 9121;
 

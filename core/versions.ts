@@ -89,6 +89,14 @@ export const VERSIONS: readonly VersionEntry[] = [
   { kind: "helmChart", name: "kube-prometheus-stack", version: "75.8.1", source: "https://github.com/prometheus-community/helm-charts/releases" },
   { kind: "helmChart", name: "prometheus-cloudwatch-exporter", version: "0.26.0", source: "https://github.com/prometheus-community/helm-charts/releases", note: "prometheus/cloudwatch_exporter 0.16.0 (MSK consumer lag, data-tier CloudWatch signals)" },
 
+  { kind: "helmChart", name: "fluent-bit", version: "0.49.0", source: "https://github.com/fluent/helm-charts/releases", note: "Fluent Bit 4.0 (log shipping to CloudWatch Logs)" },
+
+  // Exporter and agent images: upstream rebuilds each release on a maintained minimal base; no vendor end
+  // date, so the pin is reviewed with the chart or exporter release.
+  { kind: "image", name: "cr.fluentbit.io/fluent/fluent-bit", version: "4.0.3", source: "https://github.com/fluent/fluent-bit/releases", note: "distroless Debian base" },
+  { kind: "image", name: "quay.io/prometheuscommunity/postgres-exporter", version: "v0.20.1", source: "https://github.com/prometheus-community/postgres_exporter/releases", note: "busybox base" },
+  { kind: "image", name: "oliver006/redis_exporter", version: "v1.91.1", source: "https://github.com/oliver006/redis_exporter/releases", note: "static binary on scratch with CA certificates" },
+
   // Job images: support ends with their base OS. Amazon Linux 2 ends 2026-06-30 (amazon/aws-cli moved to
   // Amazon Linux 2023 on 2025-07-15, aws/aws-cli#9586); Debian 12 "bookworm" security support ended
   // 2026-06-10 (LTS to 2028-06-30); Debian 13 "trixie" is supported to 2028-08 (LTS 2030-06-30).
@@ -123,6 +131,12 @@ export const POSTGRES_CLIENT_IMAGES: Readonly<Record<string, string>> = {
   "16": "postgres:16.10-trixie",
   "17": "postgres:17.6-trixie",
 };
+
+/** The log agent and the data-tier exporters (see the table above). */
+export const FLUENT_BIT_CHART_VERSION = "0.49.0";
+export const FLUENT_BIT_IMAGE = { repository: "cr.fluentbit.io/fluent/fluent-bit", tag: "4.0.3" } as const;
+export const POSTGRES_EXPORTER_IMAGE = "quay.io/prometheuscommunity/postgres-exporter:v0.20.1";
+export const REDIS_EXPORTER_IMAGE = "oliver006/redis_exporter:v1.91.1";
 
 /** Current instance generations offered beside the runbooks' m5/r5 (Graviton and Intel). */
 export const CURRENT_INSTANCE_TYPES = {
