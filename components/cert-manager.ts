@@ -6,7 +6,9 @@ import { LIBRARY_LABELS } from "../core/labels";
 import { NAMESPACE_KIND_LABEL } from "../core/network-flows";
 
 /** Chart this library was written against (pinned: an upgrade is a reviewed change). */
-export const CERT_MANAGER_CHART_VERSION = "v1.19.1";
+// The pin lives in the versions table (core/versions.ts) with its support notes.
+import { CERT_MANAGER_CHART_VERSION } from "../core/versions";
+export { CERT_MANAGER_CHART_VERSION };
 
 /** Let's Encrypt's ACME directories: staging for trying things out (untrusted, generous limits), production for real. */
 export const ACME_SERVERS = {

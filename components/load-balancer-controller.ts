@@ -5,7 +5,9 @@ import { IrsaRole } from "./irsa-role";
 import { LIBRARY_LABELS } from "../core/labels";
 
 /** Chart and image this library was written against (pinned: an upgrade is a reviewed change). */
-export const LOAD_BALANCER_CONTROLLER_CHART_VERSION = "1.14.1"; // aws-load-balancer-controller v2.14.1
+// The pin lives in the versions table (core/versions.ts) with its support notes.
+import { LOAD_BALANCER_CONTROLLER_CHART_VERSION } from "../core/versions";
+export { LOAD_BALANCER_CONTROLLER_CHART_VERSION };
 export const LOAD_BALANCER_CONTROLLER_IMAGE_TAG = "v2.14.1";
 
 /** One Service bound to one of the stack's target groups. */

@@ -89,6 +89,8 @@ export const VERSIONS: readonly VersionEntry[] = [
   { kind: "helmChart", name: "kube-prometheus-stack", version: "75.8.1", source: "https://github.com/prometheus-community/helm-charts/releases" },
   { kind: "helmChart", name: "prometheus-cloudwatch-exporter", version: "0.26.0", source: "https://github.com/prometheus-community/helm-charts/releases", note: "prometheus/cloudwatch_exporter 0.16.0 (MSK consumer lag, data-tier CloudWatch signals)" },
 
+  { kind: "helmChart", name: "aws-load-balancer-controller", version: "1.14.1", source: "https://github.com/aws/eks-charts/releases", note: "AWS Load Balancer Controller v2.14.1 (the edge: ALB and TargetGroupBinding)" },
+  { kind: "helmChart", name: "cert-manager", version: "v1.19.1", source: "https://cert-manager.io/docs/releases/", note: "cert-manager supports its two latest minors" },
   { kind: "helmChart", name: "fluent-bit", version: "0.49.0", source: "https://github.com/fluent/helm-charts/releases", note: "Fluent Bit 4.0 (log shipping to CloudWatch Logs)" },
 
   // Exporter and agent images: upstream rebuilds each release on a maintained minimal base; no vendor end
@@ -131,6 +133,10 @@ export const POSTGRES_CLIENT_IMAGES: Readonly<Record<string, string>> = {
   "16": "postgres:16.10-trixie",
   "17": "postgres:17.6-trixie",
 };
+
+/** The edge's charts (see the table above). */
+export const LOAD_BALANCER_CONTROLLER_CHART_VERSION = "1.14.1";
+export const CERT_MANAGER_CHART_VERSION = "v1.19.1";
 
 /** The log agent and the data-tier exporters (see the table above). */
 export const FLUENT_BIT_CHART_VERSION = "0.49.0";
