@@ -203,8 +203,15 @@ function firstMatch<T extends { pattern: string }>(table: readonly T[], text: st
   return table.find((row) => text.includes(row.pattern)) ?? table[table.length - 1];
 }
 
-/** Runs per day of a cron schedule, averaged over two weeks (UTC); undefined when it does not parse. */
+const runsCache = new Map<string, number | undefined>();
+
+/** Runs per day of a cron schedule, averaged over two weeks (UTC); undefined when it does not parse. Memoised: cron-parser takes milliseconds per schedule. */
 export function runsPerDay(schedule: string): number | undefined {
+  if (!runsCache.has(schedule)) runsCache.set(schedule, countRunsPerDay(schedule));
+  return runsCache.get(schedule);
+}
+
+function countRunsPerDay(schedule: string): number | undefined {
   try {
     const start = new Date("2026-11-30T00:00:00Z");
     const it = CronExpressionParser.parse(schedule, { currentDate: start, endDate: new Date(start.getTime() + 14 * 86_400_000), tz: "UTC" });
@@ -345,6 +352,7 @@ export const COST_RULES: Record<string, CostRule> = {
     const dbGiB = databaseStorageGiB(ctx.all);
     const share = ctx.assumptions.dumpShareOfAllocatedStorage;
     const replicated = ctx.all.some((x) => x.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig" && x.inputs.bucket === r.inputs.bucket);
+    const jobRuns = backupJobRuns(ctx.all);
     let writtenGiBMonth = 0;
     for (const rawRule of list(r.inputs.rules)) {
       const rule = obj(rawRule);
@@ -354,7 +362,7 @@ export const COST_RULES: Record<string, CostRule> = {
       const isDump = prefix.startsWith("postgres");
       const size = isDump ? (dbGiB ?? 0) * share : ctx.assumptions.kubernetesArchiveGiB;
       if (size <= 0) continue;
-      const fromJobs = [...backupJobRuns(ctx.all)].find(([word]) => prefix.includes(word))?.[1];
+      const fromJobs = [...jobRuns].find(([word]) => prefix.includes(word))?.[1];
       const perDay = ctx.options.backupObjectsPerDay?.[prefix] ?? fromJobs ?? firstMatch(ctx.assumptions.backupObjectsPerDay, prefix).perDay;
       writtenGiBMonth += perDay * size * 30.4;
       // Days spent in each storage class: STANDARD until the first transition, then each class until the next.
