@@ -4,6 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import { OfflineMocks } from "../preview/mocks";
+import { VERSIONS } from "../core/versions";
 import { ApiLoadBalancer, ApiLoadBalancerArgs } from "../components/api-load-balancer";
 import { LoadBalancerController, LOAD_BALANCER_CONTROLLER_CHART_VERSION } from "../components/load-balancer-controller";
 import { CertManager, CertManagerArgs, CERT_MANAGER_CHART_VERSION } from "../components/cert-manager";
@@ -230,5 +231,14 @@ describe("the offline mocks answer like AWS for load balancers and stack referen
     const answered = (await mocks(async () => ({ edgeRegion: "us-west-2", kubeconfig: "[secret]" })).newResource(args("pulumi:pulumi:StackReference", "dr-stack", { name: "production-dr" }))) as { state: any };
     expect(answered.state).toEqual({ name: "production-dr", outputs: { edgeRegion: "us-west-2", kubeconfig: "[secret]" }, secretOutputNames: ["kubeconfig"] });
     await expect(mocks().newResource(args("pulumi:pulumi:StackReference", "dr-stack", { name: "production-dr" }))).rejects.toThrow(/no plan for stack reference "production-dr"; pass --stack-reference production-dr=<plan\.json>/);
+  });
+});
+
+describe("the edge's pinned charts are in the one versions table", () => {
+  it("lists aws-load-balancer-controller and cert-manager at the versions the components pin", () => {
+    const pinned = (name: string) => VERSIONS.filter((v) => v.kind === "helmChart" && v.name === name).map((v) => v.version);
+    expect(pinned("aws-load-balancer-controller")).toContain(LOAD_BALANCER_CONTROLLER_CHART_VERSION);
+    expect(pinned("cert-manager")).toContain(CERT_MANAGER_CHART_VERSION);
+    expect(pinned("no-such-chart")).toEqual([]);
   });
 });
