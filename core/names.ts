@@ -45,3 +45,17 @@ export function bucketNameProblem(prefix: string, purpose: string, region: strin
  * (`assumed-role/...`) are not principals an entry can name.
  */
 export const IAM_PRINCIPAL = /^(arn:aws(-cn|-us-gov)?:iam::\d{12}:)?(role|user)\/[\w+=,.@/-]{1,512}$/;
+
+/** AWS's length limits of the physical names a stack builds from its prefix (each service's API reference). */
+export const NAME_LIMITS = {
+  eksCluster: 100,
+  rdsIdentifier: 63,
+  elasticacheReplicationGroupId: 40,
+  mskClusterName: 64,
+} as const;
+
+/** Why a physical name is longer than AWS allows, or undefined when it fits. */
+export function nameLengthProblem(what: string, name: string, max: number): string | undefined {
+  if (name.length <= max) return undefined;
+  return `makes the ${what} "${name}" ${name.length} characters long; AWS allows ${max} (shorten the system name)`;
+}

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { OfflineMocks } from "./mocks";
+import { OfflineMocks, awsRefusal } from "./mocks";
 
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -68,6 +68,8 @@ export function maskSecretsWithDigests(value: unknown, digests: Record<string, s
 
 class RecordingMonitor extends MockMonitor {
   readonly duplicates: string[] = [];
+  /** What the AWS API would refuse (awsRefusal); recorded, not thrown, and the run fails once it is over. */
+  readonly refusals: string[] = [];
   private readonly urns = new Set<string>();
 
   constructor(
@@ -92,6 +94,8 @@ class RecordingMonitor extends MockMonitor {
     this.urns.add(urn);
     const digests: Record<string, string> = {};
     const inputs = maskSecretsWithDigests(pulumi.runtime.deserializeProperties(req.getObject()), digests) as Record<string, unknown>;
+    const refusal = awsRefusal(req.getType(), inputs);
+    if (refusal) this.refusals.push(`${req.getType()} ${req.getName()}: ${refusal}`);
     const resource: PlannedResource = {
       urn,
       type: req.getType(),
@@ -155,6 +159,15 @@ export class DuplicateUrnError extends Error {
   }
 }
 
+/** A resource the real AWS API would refuse (preview/mocks.ts awsRefusal): the run fails as `pulumi up` would. */
+export class AwsRefusalError extends Error {
+  constructor(refusal: string) {
+    super(`AWS would refuse ${refusal}`);
+    // Named RunError so that the CLI prints it as one line.
+    this.name = "RunError";
+  }
+}
+
 export interface RunOptions {
   project: string;
   stack: string;
@@ -207,6 +220,8 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
     if (monitor.duplicates.length) throw new DuplicateUrnError(monitor.duplicates[0]);
     const outputs = await resolveOutputs(returned);
     await pulumi.runtime.disconnect();
+    // After disconnect: every registration has reached the monitor by then.
+    if (monitor.refusals.length) throw new AwsRefusalError(monitor.refusals[0]);
     return { resources, outputs };
   } finally {
     Error.stackTraceLimit = traceLimit;

@@ -7,6 +7,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ELB_HOSTED_ZONES, LOAD_BALANCER_NAME } from "../core/elb";
+import { NAME_LIMITS } from "../core/names";
+import { acceptedVersions } from "../core/versions";
+import { EKS_UNSUPPORTED_ZONE_IDS } from "../core/zones";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -39,6 +42,53 @@ export interface OfflineMocksOptions {
    * holds them. Without it a stack reference fails loudly.
    */
   stackOutputs?: (stack: string) => Promise<Record<string, unknown>>;
+}
+
+/**
+ * What AWS's API refuses outright where a simple rule says so (name limits, versions EKS no longer
+ * creates, zone IDs EKS rejects), so a plan that the real `pulumi up` would fail on fails here too.
+ */
+export function awsRefusal(type: string, inputs: Record<string, unknown>): string | undefined {
+  const text = (key: string) => (typeof inputs[key] === "string" ? (inputs[key] as string) : undefined);
+  switch (type) {
+    case "aws:s3/bucket:Bucket":
+    case "aws:s3/bucketV2:BucketV2": {
+      const bucket = text("bucket");
+      if (bucket !== undefined && !(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) && !bucket.includes("..")))
+        return `InvalidBucketName: "${bucket}" (3–63 lowercase letters, digits, '.' and '-')`;
+      return undefined;
+    }
+    case "aws:elasticache/replicationGroup:ReplicationGroup": {
+      const id = text("replicationGroupId");
+      if (id !== undefined && !/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(id.toLowerCase())) return `InvalidParameterValue: ReplicationGroupId "${id}" must begin with a letter and contain only letters, digits and single hyphens`;
+      if (id !== undefined && id.length > NAME_LIMITS.elasticacheReplicationGroupId) return `InvalidParameterValue: ReplicationGroupId "${id}" is ${id.length} characters; at most ${NAME_LIMITS.elasticacheReplicationGroupId}`;
+      return undefined;
+    }
+    case "aws:rds/instance:Instance": {
+      const id = text("identifier");
+      if (id !== undefined && id.length > NAME_LIMITS.rdsIdentifier) return `InvalidParameterValue: DBInstanceIdentifier "${id}" is ${id.length} characters; at most ${NAME_LIMITS.rdsIdentifier}`;
+      return undefined;
+    }
+    case "aws:eks/cluster:Cluster": {
+      const version = text("version");
+      if (version !== undefined && !acceptedVersions("eks").includes(version)) return `InvalidParameterException: unsupported Kubernetes version ${version} (EKS creates ${acceptedVersions("eks").join(", ")})`;
+      return undefined;
+    }
+    case "aws:ec2/subnet:Subnet": {
+      const zoneId = text("availabilityZoneId");
+      const tags = (inputs.tags ?? {}) as Record<string, string>;
+      const forCluster = Object.keys(tags).some((k) => k.startsWith("kubernetes.io/cluster/"));
+      if (forCluster && zoneId !== undefined && EKS_UNSUPPORTED_ZONE_IDS.includes(zoneId)) return `UnsupportedAvailabilityZoneException: EKS does not create clusters in ${zoneId}`;
+      return undefined;
+    }
+    case "aws:eks/accessEntry:AccessEntry": {
+      const groups = (inputs.kubernetesGroups as string[] | undefined) ?? [];
+      const bad = groups.find((g) => g.startsWith("system:"));
+      return bad ? `InvalidParameterException: kubernetesGroups may not start with "system:" (${bad})` : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** AWS's short region codes in zone IDs ("us-east-1" -> "use1", "ap-southeast-2" -> "apse2"). */

@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { parse as parseYaml } from "yaml";
+import * as aws from "@pulumi/aws";
 import { EksCluster } from "../components/eks-cluster";
 import { Network } from "../components/network";
 import { accountZones } from "../preview/mocks";
@@ -218,6 +219,15 @@ describe("stack config: access, deploy path and system, refused before any resou
     expect(message).not.toContain("\n");
   });
 
+  it("rejects a system name that makes the cache's replication group id longer than AWS allows (40)", () => {
+    const s = staging();
+    const { "runbook-infra:backups": _, ...raw }: Record<string, string> = { ...s.config, "runbook-infra:system": "stock-analysis-platform1" };
+    expect(() => parseStackConfig("performance", raw, new Set(s.secretKeys))).toThrow(
+      /^performance: runbook-infra:system: "stock-analysis-platform1" — makes the ElastiCache replication group id "stock-analysis-platform1-performance-redis" 42 characters long; AWS allows 40 \(shorten the system name\)$/,
+    );
+    expect(() => parseStackConfig("perf", raw, new Set(s.secretKeys))).not.toThrow();
+  });
+
   it("accepts the stack files, staging on EKS's creator bootstrap without named principals, and runners with fixed public IPs", () => {
     const p = production();
     expect(parse(p, p.config).cluster.access.admins).toEqual(["role/platform-admins"]);
@@ -282,5 +292,29 @@ describe("scripts/deploy-preflight.mjs (the deploy job's first step)", () => {
     const closed = run(`echo https://127.0.0.1:${port}`);
     expect(closed.status).toBe(1);
     expect(closed.out).toMatch(/cannot reach 127.0.0.1:\d+ \(cluster stock-analysis-production\)\. Run the job on the runners of cluster.deployPath \(10.100.0.0\/24\)/);
+  });
+});
+
+describe("the offline mocks refuse what AWS refuses", () => {
+  const refused = async (make: () => unknown) => {
+    try {
+      await planOf(make);
+      return "(accepted)";
+    } catch (error) {
+      return String((error as Error).message ?? error);
+    }
+  };
+
+  it("a replication group id over 40 characters, an EKS version past its support, a cluster subnet in use1-az3", async () => {
+    expect(await refused(() => new aws.elasticache.ReplicationGroup("g", { replicationGroupId: "stock-analysis-platform1-production-redis", description: "d" }))).toMatch(
+      /ReplicationGroupId "stock-analysis-platform1-production-redis" is 41 characters; at most 40/,
+    );
+    expect(await refused(() => new aws.eks.Cluster("c", { roleArn: "arn:aws:iam::123456789012:role/r", version: "1.31", vpcConfig: { subnetIds: ["s"] } }))).toMatch(/unsupported Kubernetes version 1.31 \(EKS creates 1.32, 1.33, 1.34, 1.35\)/);
+    expect(await refused(() => new aws.ec2.Subnet("s", { vpcId: "v", cidrBlock: "10.0.0.0/24", availabilityZoneId: "use1-az3", tags: { "kubernetes.io/cluster/demo": "shared" } }))).toMatch(/EKS does not create clusters in use1-az3/);
+  });
+
+  it("accepts the same resources within AWS's rules", async () => {
+    expect(await refused(() => new aws.elasticache.ReplicationGroup("g", { replicationGroupId: "stock-analysis-production-redis", description: "d" }))).toBe("(accepted)");
+    expect(await refused(() => new aws.ec2.Subnet("s", { vpcId: "v", cidrBlock: "10.0.0.0/24", availabilityZoneId: "use1-az3" }))).toBe("(accepted)");
   });
 });

@@ -2,7 +2,8 @@
  * `runbook-infra:system`: the system a stack belongs to, which every physical name carries
  * (`<system>-<stack>-…`), so two systems can share an account and a region.
  */
-import { SYSTEM_ALLOWED, SYSTEM_NAME, bucketNameProblem, namePrefix } from "../../core/names";
+import { NAME_LIMITS, SYSTEM_ALLOWED, SYSTEM_NAME, bucketNameProblem, nameLengthProblem, namePrefix } from "../../core/names";
+import { replicaIdentifier } from "../../core/postgres-parameters";
 import { str } from "./fields";
 import type { Refinement } from "./refinement";
 import { refineClusterAccess } from "./cluster-access";
@@ -44,8 +45,23 @@ export const refineNaming = (stack: string): Refinement => (config, report) => {
     report(["tags", "system"], system, `must be ${SYSTEM_ALLOWED} when it names the system (or set runbook-infra:system)`);
     return;
   }
+  const key = config.system === undefined ? ["tags", "system"] : ["system"];
+  const prefix = namePrefix(system, stack);
   for (const { purpose, region } of bucketPurposes(config)) {
-    const problem = bucketNameProblem(namePrefix(system, stack), purpose, region);
-    if (problem) report([config.system === undefined ? "tags" : "system", ...(config.system === undefined ? ["system"] : [])], system, problem);
+    const problem = bucketNameProblem(prefix, purpose, region);
+    if (problem) report(key, system, problem);
+  }
+  // The names the steps build from the prefix (stacks/data.ts, messaging.ts, program.ts): AWS refuses longer ones
+  // half-way through a deploy; here the stack's own key is named before anything is registered.
+  const replicas = config.database?.readReplicas?.count ?? 0;
+  const names: Array<[string, string, number]> = [
+    ["EKS cluster name", prefix, NAME_LIMITS.eksCluster],
+    ...(config.database ? [["RDS identifier", replicas ? replicaIdentifier(`${prefix}-postgres`, replicas - 1) : `${prefix}-postgres`, NAME_LIMITS.rdsIdentifier] as [string, string, number]] : []),
+    ...(config.cache ? [["ElastiCache replication group id", `${prefix}-redis`, NAME_LIMITS.elasticacheReplicationGroupId] as [string, string, number]] : []),
+    ...(config.messaging?.kafka ? [["MSK cluster name", `${prefix}-kafka`, NAME_LIMITS.mskClusterName] as [string, string, number]] : []),
+  ];
+  for (const [what, name, max] of names) {
+    const problem = nameLengthProblem(what, name, max);
+    if (problem) report(key, system, problem);
   }
 };
