@@ -121,7 +121,6 @@ describe("--diff against a base plan", () => {
   });
 
   it("gives exactly the expected steps: node group update, webhook secret update, RDS identifier replace", () => {
-    // In the order the program registers them, which is not what this test is about: compare as a set.
     const notSame = changed.steps.filter((s: any) => s.op !== "same").map((s: any) => [s.op, s.urn.split("::").pop()]);
     expect(notSame.sort()).toEqual([
       ["replace", "database-instance"],
