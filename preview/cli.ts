@@ -87,7 +87,14 @@ function stackOutputsResolver(given: string[], stackFile: string, stack: string)
       const other = path.join(path.dirname(stackFile), `Pulumi.${short}.yaml`);
       const chain = (process.env[CHAIN_ENV] ?? "").split(",").filter(Boolean);
       planFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "runbook-ref-")), `${short}.json`);
-      const run = spawnSync(process.execPath, [__filename, "--config", other, "--json", planFile, "--quiet"], {
+      // The CLI as users run it: this module's transpiled copy (under jest this module is the TypeScript source).
+      let cliScript = __filename;
+      if (cliScript.endsWith(".ts")) {
+        const projectRoot = path.join(__dirname, "..");
+        require(path.join(projectRoot, "scripts", "transpile.js")).transpile(projectRoot);
+        cliScript = path.join(projectRoot, ".build", "preview", "cli.js");
+      }
+      const run = spawnSync(process.execPath, [cliScript, "--config", other, "--json", planFile, "--quiet"], {
         encoding: "utf8",
         env: { ...process.env, [CHAIN_ENV]: [...chain, stackFile, other].join(",") },
       });

@@ -18,6 +18,9 @@ import { COMPONENT_TAG_KEYS, COMPONENT_TAG_PREFIXES, MAX_TAGS_PER_RESOURCE, STAC
 
 const root = path.join(__dirname, "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "config-fuzz-"));
+// Production reads its DR stack through a stack reference, which the preview answers from the DR stack file
+// next to the one it previews: the mutated files live in tmp, so the DR stack file goes there too.
+for (const file of fs.readdirSync(root).filter((f) => /^Pulumi\..+-dr\.yaml$/.test(f))) fs.copyFileSync(path.join(root, file), path.join(tmp, file));
 const BASE = fs.readFileSync(path.join(root, "Pulumi.production.yaml"), "utf8");
 const STAGING = fs.readFileSync(path.join(root, "Pulumi.staging.yaml"), "utf8");
 
