@@ -125,6 +125,8 @@ describe("cost.alerts config", () => {
         delete monitoring.email;
         monitoring.routing = { ...monitoring.routing, info: { receiver: "slack" } };
         raw["runbook-infra:monitoring"] = JSON.stringify(monitoring);
+        // The edge's ACME account falls back to monitoring.email.to too; give it its own so only cost.alerts is left.
+        if (raw["runbook-infra:edge"]) raw["runbook-infra:edge"] = JSON.stringify({ ...JSON.parse(raw["runbook-infra:edge"]), acmeEmail: "certs@suuupra.com" });
       },
       /^production: runbook-infra:cost.alerts.emails: \(missing\) — must name an address when monitoring.email.to is not set/,
       (c) => (c.alerts.emails = ["finops@suuupra.com"]),

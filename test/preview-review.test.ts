@@ -15,6 +15,10 @@ import { composeComment, shareOfLimit, type StackEntry } from "../preview/pr-com
 
 const root = path.join(__dirname, "..");
 const cli = path.join(root, ".build/preview/cli.js");
+// The changed stack files are written to .build/; production reads its DR stack through a stack reference, which the
+// preview answers from the DR stack file beside the previewed one.
+fs.mkdirSync(path.join(root, ".build"), { recursive: true });
+fs.copyFileSync(path.join(root, "Pulumi.production-dr.yaml"), path.join(root, ".build", "Pulumi.production-dr.yaml"));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "preview-review-"));
 
 function preview(...args: string[]) {
