@@ -45,8 +45,8 @@ export function weeklyWindowMinutes(window: string): number {
 
 /** True when a daily window (which recurs every day) overlaps a weekly window at any time of the week. */
 export function dailyOverlapsWeekly(daily: string, weekly: string): boolean {
-  const [from, to] = daily.split("-").map((part) => Number(part.slice(0, 2)) * 60 + Number(part.slice(3, 5)));
-  const length = to > from ? to - from : to + 1440 - from;
+  const from = Number(daily.slice(0, 2)) * 60 + Number(daily.slice(3, 5));
+  const length = dailyWindowMinutes(daily);
   const weeklyParts = weeklyIntervals(weekly);
   for (let day = 0; day < 7; day++) {
     const start = day * 1440 + from;
@@ -57,21 +57,9 @@ export function dailyOverlapsWeekly(daily: string, weekly: string): boolean {
   return false;
 }
 
-/** Minute-of-week intervals of a weekly window, wrapping past Sunday midnight. */
-function weekIntervalsSimple(window: string): Array<[number, number]> {
-  const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-  const minute = (part: string) => {
-    const [day, hh, mm] = part.split(":");
-    return days.indexOf(day) * 1440 + Number(hh) * 60 + Number(mm);
-  };
-  const [from, to] = window.split("-").map(minute);
-  const week = 7 * 1440;
-  return to > from ? [[from, to]] : [[from, week], [0, to]];
-}
-
 /** True when every minute of weekly window `inner` lies inside weekly window `outer`. */
 export function weeklyWithin(inner: string, outer: string): boolean {
-  const outerParts = weekIntervalsSimple(outer);
-  return weekIntervalsSimple(inner).every(([a, b]) => outerParts.some(([c, d]) => c <= a && b <= d));
+  const outerParts = weeklyIntervals(outer);
+  return weeklyIntervals(inner).every(([a, b]) => outerParts.some(([c, d]) => c <= a && b <= d));
 }
 

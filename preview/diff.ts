@@ -8,19 +8,10 @@
  * `oldState`/`newState` in the apitype.ResourceV3 shape), so tools that read the CLI's JSON read ours.
  */
 import { forcesReplacement } from "../core/create-only";
+import type { PlannedResource } from "./engine";
 
-/** What the diff needs of a planned resource (the `--json` resource shape). */
-export interface DiffResource {
-  urn: string;
-  type: string;
-  name: string;
-  parent: string | null;
-  custom: boolean;
-  inputs: Record<string, unknown>;
-  dependencies?: string[];
-  provider?: string;
-  secretDigests?: Record<string, string>;
-}
+/** What the diff needs of a planned resource: the `--json` shape, where older plans may lack `dependencies`. */
+export type DiffResource = Omit<PlannedResource, "dependencies"> & { dependencies?: string[] };
 
 export type Op = "create" | "update" | "replace" | "delete" | "same";
 
